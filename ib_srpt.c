@@ -1,0 +1,3383 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ib_srpt - SCSI RDMA Protocol (SRP) target driver for the Linux SCSI
+ * target core (LIO).
+ *
+ * The file follows the data: module glue, HCAs and ports, device
+ * management MADs, CM handlers and channels, the I/O path, target core
+ * callbacks, configfs. Documentation/ib_srpt.rst describes the channel
+ * and command state machines, the locks and the reference counts.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/init.h>
+#include <linux/slab.h>
+#include <linux/err.h>
+#include <linux/ctype.h>
+#include <linux/string.h>
+#include <linux/inet.h>
+#include <linux/in6.h>
+#include <linux/overflow.h>
+#include <linux/random.h>
+#include <linux/scatterlist.h>
+#include <linux/moduleparam.h>
+#include <net/ipv6.h>
+#include <scsi/scsi_common.h>
+#include <scsi/scsi_proto.h>
+#include <scsi/scsi_tcq.h>
+#include <kunit/visibility.h>
+#include <target/target_core_base.h>
+#include <target/target_core_fabric.h>
+#include "ib_srpt.h"
+
+MODULE_AUTHOR("ib_srpt developers");
+MODULE_DESCRIPTION("SCSI RDMA Protocol target driver");
+MODULE_LICENSE("GPL");
+
+#define SRPT_VERSION "2.0"
+
+static u32 srp_max_req_size = SRPT_DEF_MAX_REQ_SIZE;
+module_param(srp_max_req_size, int, 0444);
+MODULE_PARM_DESC(srp_max_req_size,
+		 "Largest SRP request (initiator-to-target IU) in bytes a login may ask for.");
+
+static u32 srpt_srq_size = SRPT_DEF_SRQ_SIZE;
+module_param(srpt_srq_size, int, 0444);
+MODULE_PARM_DESC(srpt_srq_size,
+		 "Receive buffers of the shared receive queue (SRQ) of each HCA.");
+
+static u64 srpt_service_guid;
+
+static int srpt_service_guid_set(const char *val, const struct kernel_param *kp)
+{
+	return kstrtou64(val, 16, kp->arg);
+}
+
+static int srpt_service_guid_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "0x%016llx\n", *(u64 *)kp->arg);
+}
+
+static const struct kernel_param_ops srpt_service_guid_ops = {
+	.set = srpt_service_guid_set,
+	.get = srpt_service_guid_get,
+};
+module_param_cb(srpt_service_guid, &srpt_service_guid_ops,
+		&srpt_service_guid, 0444);
+MODULE_PARM_DESC(srpt_service_guid,
+		 "IOC GUID, ID extension and IB/CM service ID of this target; default: node GUID of the first HCA.");
+
+/* srpt_dev_mutex protects srpt_dev_list. */
+static DEFINE_MUTEX(srpt_dev_mutex);
+static LIST_HEAD(srpt_dev_list);
+
+/* srpt_rdma_cm_mutex protects srpt_rdma_cm_port and srpt_rdma_cm_id. */
+static DEFINE_MUTEX(srpt_rdma_cm_mutex);
+static u16 srpt_rdma_cm_port;
+static struct rdma_cm_id *srpt_rdma_cm_id;
+
+static struct workqueue_struct *srpt_wq;
+static const struct target_core_fabric_ops srpt_template;
+static struct ib_client srpt_client;
+
+static void srpt_ch_close(struct srpt_rdma_ch *ch);
+
+/*
+ * Log a problem caused by a remote initiator. Rate limited, because the
+ * remote side decides how often it happens.
+ */
+#define srpt_ch_warn(ch, fmt, ...) \
+	pr_warn_ratelimited("%s-%u: " fmt, (ch)->sess_name, \
+			    (ch)->qp ? (ch)->qp->qp_num : 0, ##__VA_ARGS__)
+
+static struct srpt_device *srpt_sdev_get(struct srpt_device *sdev)
+{
+	kref_get(&sdev->kref);
+	return sdev;
+}
+
+static void srpt_sdev_free(struct kref *kref)
+{
+	kfree(container_of(kref, struct srpt_device, kref));
+}
+
+static void srpt_sdev_put(struct srpt_device *sdev)
+{
+	kref_put(&sdev->kref, srpt_sdev_free);
+}
+
+/**
+ * srpt_buf_alloc() - allocate and DMA-map an information unit buffer
+ * @sdev: device the buffer is mapped for.
+ * @b: buffer descriptor to fill in.
+ * @size: size in bytes.
+ * @dir: DMA direction.
+ *
+ * Context: process context.
+ * Return: 0 or -ENOMEM.
+ */
+static int srpt_buf_alloc(struct srpt_device *sdev, struct srpt_buf *b,
+			  u32 size, enum dma_data_direction dir)
+{
+	b->buf = kmalloc(size, GFP_KERNEL);
+	if (!b->buf)
+		return -ENOMEM;
+	b->dma = ib_dma_map_single(sdev->device, b->buf, size, dir);
+	if (ib_dma_mapping_error(sdev->device, b->dma)) {
+		kfree(b->buf);
+		b->buf = NULL;
+		return -ENOMEM;
+	}
+	b->size = size;
+	return 0;
+}
+
+static void srpt_buf_free(struct srpt_device *sdev, struct srpt_buf *b,
+			  enum dma_data_direction dir)
+{
+	if (!b->buf)
+		return;
+	ib_dma_unmap_single(sdev->device, b->dma, b->size, dir);
+	kfree(b->buf);
+	b->buf = NULL;
+}
+
+static void srpt_recv_done(struct ib_cq *cq, struct ib_wc *wc);
+
+static void srpt_free_recv_ring(struct srpt_device *sdev,
+				struct srpt_recv_ioctx **ring, u32 n)
+{
+	u32 i;
+
+	if (!ring)
+		return;
+	for (i = 0; i < n; i++) {
+		if (!ring[i])
+			continue;
+		srpt_buf_free(sdev, &ring[i]->iu, DMA_FROM_DEVICE);
+		kfree(ring[i]);
+	}
+	kvfree(ring);
+}
+
+/**
+ * srpt_alloc_recv_ring() - allocate receive buffers
+ * @sdev: device.
+ * @n: number of buffers.
+ * @size: size of each buffer: the largest IU it must hold.
+ * @srq: the buffers belong to the device's SRQ.
+ *
+ * Context: process context.
+ * Return: the ring, or NULL.
+ */
+static struct srpt_recv_ioctx **srpt_alloc_recv_ring(struct srpt_device *sdev,
+						     u32 n, u32 size, bool srq)
+{
+	struct srpt_recv_ioctx **ring;
+	u32 i;
+
+	ring = kvcalloc(n, sizeof(*ring), GFP_KERNEL);
+	if (!ring)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		ring[i] = kzalloc(sizeof(*ring[i]), GFP_KERNEL);
+		if (!ring[i])
+			goto free_ring;
+		ring[i]->iu.cqe.done = srpt_recv_done;
+		ring[i]->srq = srq;
+		INIT_LIST_HEAD(&ring[i]->wait_entry);
+		if (srpt_buf_alloc(sdev, &ring[i]->iu, size, DMA_FROM_DEVICE))
+			goto free_ring;
+	}
+	return ring;
+
+free_ring:
+	srpt_free_recv_ring(sdev, ring, n);
+	return NULL;
+}
+
+/**
+ * srpt_post_recv() - post a receive buffer to a QP or to the device SRQ
+ * @sdev: device.
+ * @qp: QP, unused when @ioctx belongs to the SRQ.
+ * @ioctx: receive buffer.
+ *
+ * Context: any.
+ * Return: 0 or a negative errno from ib_post_recv()/ib_post_srq_recv().
+ */
+static int srpt_post_recv(struct srpt_device *sdev, struct ib_qp *qp,
+			  struct srpt_recv_ioctx *ioctx)
+{
+	struct ib_sge sge = {
+		.addr = ioctx->iu.dma,
+		.length = ioctx->iu.size,
+		.lkey = sdev->pd->local_dma_lkey,
+	};
+	struct ib_recv_wr wr = {
+		.wr_cqe = &ioctx->iu.cqe,
+		.sg_list = &sge,
+		.num_sge = 1,
+	};
+
+	if (ioctx->srq)
+		return ib_post_srq_recv(sdev->srq, &wr, NULL);
+	return ib_post_recv(qp, &wr, NULL);
+}
+
+/* ---------------------------------------------------------------------
+ * HCAs and ports
+ */
+
+/**
+ * srpt_port_refresh() - re-read a port's LID, SM LID and GID
+ * @sport: port.
+ *
+ * Context: process context.
+ */
+static void srpt_port_refresh(struct srpt_port *sport)
+{
+	struct srpt_device *sdev = sport->sdev;
+	struct ib_port_attr attr;
+	union ib_gid gid;
+
+	if (ib_query_port(sdev->device, sport->port, &attr) == 0) {
+		sport->lid = attr.lid;
+		sport->sm_lid = attr.sm_lid;
+	}
+	if (rdma_query_gid(sdev->device, sport->port, 0, &gid))
+		return;
+	mutex_lock(&sdev->mutex);
+	sport->gid = gid;
+	snprintf(sport->guid_name, sizeof(sport->guid_name),
+		 "%04x:%04x:%04x:%04x", be16_to_cpup((__be16 *)&gid.raw[8]),
+		 be16_to_cpup((__be16 *)&gid.raw[10]),
+		 be16_to_cpup((__be16 *)&gid.raw[12]),
+		 be16_to_cpup((__be16 *)&gid.raw[14]));
+	snprintf(sport->gid_name, sizeof(sport->gid_name), "0x%016llx%016llx",
+		 be64_to_cpu(gid.global.subnet_prefix),
+		 be64_to_cpu(gid.global.interface_id));
+	mutex_unlock(&sdev->mutex);
+}
+
+static void srpt_port_work(struct work_struct *work)
+{
+	srpt_port_refresh(container_of(work, struct srpt_port, work));
+}
+
+/**
+ * srpt_event_handler() - asynchronous HCA event
+ * @handler: registered handler.
+ * @event: the event.
+ *
+ * Port changes are handled in process context by srpt_port_work().
+ *
+ * Context: any, including interrupt context.
+ */
+static void srpt_event_handler(struct ib_event_handler *handler,
+			       struct ib_event *event)
+{
+	struct srpt_device *sdev =
+		container_of(handler, struct srpt_device, event_handler);
+	u32 port = event->element.port_num;
+
+	switch (event->event) {
+	case IB_EVENT_PORT_ACTIVE:
+	case IB_EVENT_LID_CHANGE:
+	case IB_EVENT_PKEY_CHANGE:
+	case IB_EVENT_SM_CHANGE:
+	case IB_EVENT_CLIENT_REREGISTER:
+	case IB_EVENT_GID_CHANGE:
+		if (port >= 1 && port <= sdev->nports)
+			queue_work(srpt_wq, &sdev->port[port - 1].work);
+		break;
+	default:
+		break;
+	}
+}
+
+/**
+ * srpt_srq_create() - create the device SRQ and post its buffers
+ * @sdev: device; the caller holds &sdev->mutex.
+ *
+ * Context: process context.
+ * Return: 0 or a negative errno.
+ */
+static int srpt_srq_create(struct srpt_device *sdev)
+{
+	struct ib_srq_init_attr attr = {
+		.srq_type = IB_SRQT_BASIC,
+		.attr.max_sge = 1,
+	};
+	u32 i, n;
+	int ret;
+
+	lockdep_assert_held(&sdev->mutex);
+	if (sdev->srq)
+		return 0;
+	n = min_t(u32, srpt_srq_size, sdev->device->attrs.max_srq_wr);
+	attr.attr.max_wr = n;
+	sdev->srq = ib_create_srq(sdev->pd, &attr);
+	if (IS_ERR(sdev->srq)) {
+		ret = PTR_ERR(sdev->srq);
+		sdev->srq = NULL;
+		return ret;
+	}
+	sdev->srq_ring = srpt_alloc_recv_ring(sdev, n, srp_max_req_size, true);
+	if (!sdev->srq_ring) {
+		ret = -ENOMEM;
+		goto destroy_srq;
+	}
+	sdev->srq_size = n;
+	for (i = 0; i < n; i++) {
+		ret = srpt_post_recv(sdev, NULL, sdev->srq_ring[i]);
+		if (ret)
+			goto free_ring;
+	}
+	return 0;
+
+free_ring:
+	srpt_free_recv_ring(sdev, sdev->srq_ring, n);
+	sdev->srq_ring = NULL;
+destroy_srq:
+	ib_destroy_srq(sdev->srq);
+	sdev->srq = NULL;
+	return ret;
+}
+
+static void srpt_srq_destroy(struct srpt_device *sdev)
+{
+	lockdep_assert_held(&sdev->mutex);
+	if (!sdev->srq)
+		return;
+	ib_destroy_srq(sdev->srq);
+	srpt_free_recv_ring(sdev, sdev->srq_ring, sdev->srq_size);
+	sdev->srq = NULL;
+	sdev->srq_ring = NULL;
+	sdev->srq_size = 0;
+}
+
+/* ---------------------------------------------------------------------
+ * Device management MADs (InfiniBand Architecture, chapter 16.3)
+ */
+
+static u16 srpt_dm_class_port_info(struct srpt_dm_mad *out)
+{
+	struct ib_class_port_info *cpi = (void *)out->data;
+
+	cpi->base_version = IB_MGMT_BASE_VERSION;
+	cpi->class_version = 1;
+	/* Response time value 20: 4.096 us << 20, about 4 s. */
+	cpi->cap_mask2_resp_time = cpu_to_be32(20);
+	return IB_MGMT_MAD_STATUS_SUCCESS;
+}
+
+static u16 srpt_dm_iou_info(struct srpt_dm_mad *out)
+{
+	struct srpt_dm_iou_info *iou = (void *)out->data;
+
+	iou->change_id = cpu_to_be16(1);
+	iou->max_controllers = SRPT_DM_IOC_SLOTS;
+	/* Slot 1, the upper nibble of byte 0, holds our only IOC. */
+	iou->controller_list[0] = 0x10;
+	return IB_MGMT_MAD_STATUS_SUCCESS;
+}
+
+static u16 srpt_dm_check_slot(u32 slot)
+{
+	if (slot == 0 || slot > SRPT_DM_IOC_SLOTS)
+		return IB_MGMT_MAD_STATUS_INVALID_ATTRIB_VALUE;
+	if (slot != 1)
+		return SRPT_DM_STATUS_NO_IOC;
+	return IB_MGMT_MAD_STATUS_SUCCESS;
+}
+
+static u16 srpt_dm_ioc_profile(struct srpt_dm_mad *out, u32 slot,
+			       const struct ib_device_attr *attrs,
+			       const char *ibdev_name, u64 service_guid,
+			       u32 max_req_size, u32 rdma_size)
+{
+	struct srpt_dm_ioc_profile *p = (void *)out->data;
+	u16 status = srpt_dm_check_slot(slot);
+
+	if (status != IB_MGMT_MAD_STATUS_SUCCESS)
+		return status;
+	p->guid = cpu_to_be64(service_guid);
+	p->vendor_id = cpu_to_be32((attrs->vendor_id & 0xffffff) << 8);
+	p->device_id = cpu_to_be32(attrs->vendor_part_id);
+	p->device_version = cpu_to_be16(attrs->hw_ver);
+	p->subsys_vendor_id = p->vendor_id;
+	p->subsys_device_id = p->device_id;
+	p->io_class = cpu_to_be16(SRP_REV16A_IB_IO_CLASS);
+	p->io_subclass = cpu_to_be16(SRPT_IO_SUBCLASS);
+	p->protocol = cpu_to_be16(SRPT_IO_PROTOCOL);
+	p->protocol_version = cpu_to_be16(SRPT_IO_PROTOCOL_VERSION);
+	p->send_queue_depth = cpu_to_be16(SRPT_MAX_CREDITS);
+	p->rdma_read_depth = 4;
+	p->send_size = cpu_to_be32(max_req_size);
+	p->rdma_size = cpu_to_be32(min_t(u32, rdma_size, SRPT_MAX_RDMA_SIZE));
+	p->op_cap_mask = SRPT_IOC_CAP_MASK;
+	p->num_svc_entries = 1;
+	snprintf(p->id_string, sizeof(p->id_string), "SRP target %s",
+		 ibdev_name);
+	return IB_MGMT_MAD_STATUS_SUCCESS;
+}
+
+static u16 srpt_dm_svc_entries(struct srpt_dm_mad *out, u32 attr_mod,
+			       u64 service_guid)
+{
+	struct srpt_dm_svc_entry *e = (void *)out->data;
+	u32 slot = attr_mod >> 16, hi = (attr_mod >> 8) & 0xff;
+	u32 lo = attr_mod & 0xff;
+	u16 status = srpt_dm_check_slot(slot);
+
+	if (status != IB_MGMT_MAD_STATUS_SUCCESS)
+		return status;
+	/* One service entry: index 0 only. */
+	if (lo > hi || hi != 0)
+		return IB_MGMT_MAD_STATUS_INVALID_ATTRIB_VALUE;
+	snprintf(e->name, sizeof(e->name), "SRP.T10:%016llx", service_guid);
+	e->id = cpu_to_be64(service_guid);
+	return IB_MGMT_MAD_STATUS_SUCCESS;
+}
+
+/**
+ * srpt_dm_build() - answer a device management request
+ * @in: the request.
+ * @out: the response; its header is copied from @in and completed.
+ * @attrs: HCA attributes, for the IOC profile.
+ * @ibdev_name: HCA name, for the IOC ID string.
+ * @service_guid: IOC GUID and service ID.
+ * @max_req_size: largest SRP request, advertised as send size.
+ * @rdma_size: advertised RDMA transfer size.
+ *
+ * Context: any.
+ * Return: the MAD status placed in @out.
+ */
+VISIBLE_IF_KUNIT u16 srpt_dm_build(const struct srpt_dm_mad *in,
+				   struct srpt_dm_mad *out,
+				   const struct ib_device_attr *attrs,
+				   const char *ibdev_name, u64 service_guid,
+				   u32 max_req_size, u32 rdma_size)
+{
+	u32 attr_mod = be32_to_cpu(in->hdr.attr_mod);
+	u16 status;
+
+	memset(out, 0, sizeof(*out));
+	out->hdr = in->hdr;
+	out->hdr.method = IB_MGMT_METHOD_GET_RESP;
+	if (in->hdr.method != IB_MGMT_METHOD_GET) {
+		status = in->hdr.method == IB_MGMT_METHOD_SET ?
+			IB_MGMT_MAD_STATUS_UNSUPPORTED_METHOD_ATTRIB :
+			IB_MGMT_MAD_STATUS_UNSUPPORTED_METHOD;
+		goto out;
+	}
+	switch (be16_to_cpu(in->hdr.attr_id)) {
+	case SRPT_DM_ATTR_CLASS_PORT_INFO:
+		status = srpt_dm_class_port_info(out);
+		break;
+	case SRPT_DM_ATTR_IOU_INFO:
+		status = srpt_dm_iou_info(out);
+		break;
+	case SRPT_DM_ATTR_IOC_PROFILE:
+		status = srpt_dm_ioc_profile(out, attr_mod, attrs, ibdev_name,
+					     service_guid, max_req_size,
+					     rdma_size);
+		break;
+	case SRPT_DM_ATTR_SVC_ENTRIES:
+		status = srpt_dm_svc_entries(out, attr_mod, service_guid);
+		break;
+	default:
+		status = IB_MGMT_MAD_STATUS_UNSUPPORTED_METHOD_ATTRIB;
+		break;
+	}
+out:
+	out->hdr.status = cpu_to_be16(status);
+	return status;
+}
+EXPORT_SYMBOL_IF_KUNIT(srpt_dm_build);
+
+static void srpt_mad_send_done(struct ib_mad_agent *agent,
+			       struct ib_mad_send_wc *wc)
+{
+	rdma_destroy_ah(wc->send_buf->ah, RDMA_DESTROY_AH_SLEEPABLE);
+	ib_free_send_mad(wc->send_buf);
+}
+
+/**
+ * srpt_mad_recv_done() - answer a device management MAD
+ * @agent: MAD agent of the port.
+ * @send_buf: unused.
+ * @wc: the received MAD.
+ *
+ * Context: process context (MAD workqueue).
+ */
+static void srpt_mad_recv_done(struct ib_mad_agent *agent,
+			       struct ib_mad_send_buf *send_buf,
+			       struct ib_mad_recv_wc *wc)
+{
+	struct srpt_port *sport = agent->context;
+	struct srpt_device *sdev = sport->sdev;
+	struct ib_mad_send_buf *rsp;
+	struct ib_ah *ah;
+	u32 rdma_size;
+
+	if (!wc->wc || !wc->recv_buf.mad)
+		goto free_wc;
+	ah = ib_create_ah_from_wc(agent->qp->pd, wc->wc, wc->recv_buf.grh,
+				  agent->port_num);
+	if (IS_ERR(ah))
+		goto free_wc;
+	rsp = ib_create_send_mad(agent, wc->wc->src_qp, wc->wc->pkey_index, 0,
+				 IB_MGMT_DEVICE_HDR, IB_MGMT_DEVICE_DATA,
+				 GFP_KERNEL, IB_MGMT_BASE_VERSION);
+	if (IS_ERR(rsp))
+		goto destroy_ah;
+	rsp->ah = ah;
+	rdma_size = READ_ONCE(sport->attrib.srp_max_rdma_size);
+	srpt_dm_build((const void *)wc->recv_buf.mad, rsp->mad,
+		      &sdev->device->attrs, dev_name(&sdev->device->dev),
+		      srpt_service_guid, srp_max_req_size, rdma_size);
+	if (ib_post_send_mad(rsp, NULL))
+		goto free_rsp;
+	ib_free_recv_mad(wc);
+	return;
+
+free_rsp:
+	ib_free_send_mad(rsp);
+destroy_ah:
+	rdma_destroy_ah(ah, RDMA_DESTROY_AH_SLEEPABLE);
+free_wc:
+	ib_free_recv_mad(wc);
+}
+
+/**
+ * srpt_mad_register() - serve device management on an InfiniBand port
+ * @sport: port.
+ *
+ * Soft-RoCE and other Ethernet link layers have no device management
+ * class; only InfiniBand ports get an agent.
+ *
+ * Context: process context.
+ */
+static void srpt_mad_register(struct srpt_port *sport)
+{
+	struct ib_device *dev = sport->sdev->device;
+	struct ib_port_modify mod = { .set_port_cap_mask =
+				      IB_PORT_DEVICE_MGMT_SUP };
+	struct ib_mad_reg_req req = {
+		.mgmt_class = IB_MGMT_CLASS_DEVICE_MGMT,
+		.mgmt_class_version = IB_MGMT_BASE_VERSION,
+	};
+	struct ib_mad_agent *agent;
+
+	if (!rdma_protocol_ib(dev, sport->port))
+		return;
+	set_bit(IB_MGMT_METHOD_GET, req.method_mask);
+	set_bit(IB_MGMT_METHOD_SET, req.method_mask);
+	if (ib_modify_port(dev, sport->port, 0, &mod))
+		dev_info(&dev->dev, "port %u: cannot advertise device management\n",
+			 sport->port);
+	agent = ib_register_mad_agent(dev, sport->port, IB_QPT_GSI, &req, 0,
+				      srpt_mad_send_done, srpt_mad_recv_done,
+				      sport, 0);
+	if (IS_ERR(agent)) {
+		dev_info(&dev->dev, "port %u: no device management agent (%ld)\n",
+			 sport->port, PTR_ERR(agent));
+		return;
+	}
+	sport->mad_agent = agent;
+}
+
+static void srpt_mad_unregister(struct srpt_port *sport)
+{
+	struct ib_port_modify mod = { .clr_port_cap_mask =
+				      IB_PORT_DEVICE_MGMT_SUP };
+
+	if (!sport->mad_agent)
+		return;
+	ib_modify_port(sport->sdev->device, sport->port, 0, &mod);
+	ib_unregister_mad_agent(sport->mad_agent);
+	sport->mad_agent = NULL;
+}
+
+/* ---------------------------------------------------------------------
+ * Logins, CM handlers and channels
+ */
+
+static const char *const srpt_rej_reason_names[] = {
+	"no reason given", "insufficient resources",
+	"requested IU length too large", "cannot associate with the I_T nexus",
+	"unsupported descriptor format", "multichannel not supported",
+	"channel limit reached",
+};
+
+static const char *srpt_rej_reason_name(u32 reason)
+{
+	u32 i = reason - SRP_LOGIN_REJ_UNABLE_ESTABLISH_CHANNEL;
+
+	return i < ARRAY_SIZE(srpt_rej_reason_names) ?
+		srpt_rej_reason_names[i] : "unknown";
+}
+
+/**
+ * srpt_login_from_ib() - read an IB/CM SRP_LOGIN_REQ
+ * @li: normalised login.
+ * @req: request as carried in the IB/CM REQ private data.
+ *
+ * Context: any.
+ */
+VISIBLE_IF_KUNIT void srpt_login_from_ib(struct srpt_login *li,
+					 const struct srp_login_req *req)
+{
+	li->tag = req->tag;
+	li->req_it_iu_len = be32_to_cpu(req->req_it_iu_len);
+	li->req_buf_fmt = be16_to_cpu(req->req_buf_fmt);
+	li->req_flags = req->req_flags;
+	li->imm_data_offset = be16_to_cpu(req->imm_data_offset);
+	memcpy(li->i_port_id, req->initiator_port_id, 16);
+	memcpy(li->t_port_id, req->target_port_id, 16);
+}
+EXPORT_SYMBOL_IF_KUNIT(srpt_login_from_ib);
+
+/**
+ * srpt_login_from_rdma() - read an RDMA/CM SRP_LOGIN_REQ
+ * @li: normalised login.
+ * @req: request as carried in the RDMA/CM connect private data.
+ *
+ * Context: any.
+ */
+VISIBLE_IF_KUNIT void srpt_login_from_rdma(struct srpt_login *li,
+					   const struct srp_login_req_rdma *req)
+{
+	li->tag = req->tag;
+	li->req_it_iu_len = be32_to_cpu(req->req_it_iu_len);
+	li->req_buf_fmt = be16_to_cpu(req->req_buf_fmt);
+	li->req_flags = req->req_flags;
+	li->imm_data_offset = be16_to_cpu(req->imm_data_offset);
+	memcpy(li->i_port_id, req->initiator_port_id, 16);
+	memcpy(li->t_port_id, req->target_port_id, 16);
+}
+EXPORT_SYMBOL_IF_KUNIT(srpt_login_from_rdma);
+
+/**
+ * srpt_check_login() - validate an SRP_LOGIN_REQ and negotiate
+ * @req: the login.
+ * @max_req_size: largest initiator-to-target IU this target accepts.
+ * @service_guid: the target port identifier is this GUID twice.
+ * @params: negotiated parameters, valid when 0 is returned.
+ *
+ * Reject reasons (SRP r16a table 12, plus include/scsi/srp.h):
+ * an IU length below %SRPT_MIN_IT_IU_LEN cannot carry an SRP_CMD with a
+ * descriptor; no reason code describes that, so "unable to establish"
+ * (0x00010000) is used. Too large: 0x00010002. Neither direct nor
+ * indirect descriptors: 0x00010004. Another target port: 0x00010003.
+ *
+ * Context: any.
+ * Return: 0 to accept, else an SRP_LOGIN_REJ reason.
+ */
+VISIBLE_IF_KUNIT u32 srpt_check_login(const struct srpt_login *req,
+				      u32 max_req_size, u64 service_guid,
+				      struct srpt_login_params *params)
+{
+	__be64 guid = cpu_to_be64(service_guid);
+	u32 min_imm = sizeof(struct srp_cmd) + sizeof(struct srp_imm_buf);
+
+	if (req->req_it_iu_len < SRPT_MIN_IT_IU_LEN)
+		return SRP_LOGIN_REJ_UNABLE_ESTABLISH_CHANNEL;
+	if (req->req_it_iu_len > max_req_size)
+		return SRP_LOGIN_REJ_REQ_IT_IU_LENGTH_TOO_LARGE;
+	if (!(req->req_buf_fmt &
+	      (SRP_BUF_FORMAT_DIRECT | SRP_BUF_FORMAT_INDIRECT)))
+		return SRP_LOGIN_REJ_UNSUPPORTED_DESCRIPTOR_FMT;
+	if (memcmp(req->t_port_id, &guid, 8) ||
+	    memcmp(req->t_port_id + 8, &guid, 8))
+		return SRP_LOGIN_REJ_UNABLE_ASSOCIATE_CHANNEL;
+
+	memset(params, 0, sizeof(*params));
+	params->it_iu_len = req->req_it_iu_len;
+	params->multichan_single =
+		(req->req_flags & 3) != SRP_MULTICHAN_MULTI;
+	if ((req->req_flags & SRP_IMMED_REQUESTED) &&
+	    req->imm_data_offset >= min_imm &&
+	    req->imm_data_offset <= req->req_it_iu_len) {
+		params->use_imm_data = true;
+		params->imm_data_offset = req->imm_data_offset;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(srpt_check_login);
+
+/**
+ * srpt_build_login_rsp() - fill in an SRP_LOGIN_RSP
+ * @rsp: response.
+ * @tag: tag of the request.
+ * @params: negotiated parameters.
+ * @credits: initial request limit.
+ * @rsp_size: maximum target-to-initiator IU length.
+ * @multichan: SRP_LOGIN_RSP_MULTICHAN_* result.
+ *
+ * Context: any.
+ */
+VISIBLE_IF_KUNIT void srpt_build_login_rsp(struct srp_login_rsp *rsp, u64 tag,
+					   const struct srpt_login_params *params,
+					   u32 credits, u32 rsp_size,
+					   u8 multichan)
+{
+	memset(rsp, 0, sizeof(*rsp));
+	rsp->opcode = SRP_LOGIN_RSP;
+	rsp->req_lim_delta = cpu_to_be32(credits);
+	rsp->tag = tag;
+	rsp->max_it_iu_len = cpu_to_be32(params->it_iu_len);
+	rsp->max_ti_iu_len = cpu_to_be32(rsp_size);
+	rsp->buf_fmt = cpu_to_be16(SRP_BUF_FORMAT_DIRECT |
+				   SRP_BUF_FORMAT_INDIRECT);
+	rsp->rsp_flags = multichan;
+	if (params->use_imm_data)
+		rsp->rsp_flags |= SRP_LOGIN_RSP_IMMED_SUPP;
+}
+EXPORT_SYMBOL_IF_KUNIT(srpt_build_login_rsp);
+
+/**
+ * srpt_build_login_rej() - fill in an SRP_LOGIN_REJ
+ * @rej: reject.
+ * @tag: tag of the request.
+ * @reason: SRP_LOGIN_REJ_* reason.
+ *
+ * Context: any.
+ */
+VISIBLE_IF_KUNIT void srpt_build_login_rej(struct srp_login_rej *rej, u64 tag,
+					   u32 reason)
+{
+	memset(rej, 0, sizeof(*rej));
+	rej->opcode = SRP_LOGIN_REJ;
+	rej->reason = cpu_to_be32(reason);
+	rej->tag = tag;
+	rej->buf_fmt = cpu_to_be16(SRP_BUF_FORMAT_DIRECT |
+				   SRP_BUF_FORMAT_INDIRECT);
+}
+EXPORT_SYMBOL_IF_KUNIT(srpt_build_login_rej);
+
+/**
+ * srpt_ch_set_state() - move a channel forward in its life cycle
+ * @ch: channel.
+ * @new: new state; must be later than the current one.
+ *
+ * The only place where &srpt_rdma_ch.state changes.
+ *
+ * Context: any; takes &ch->lock.
+ * Return: the previous state; equal to or later than @new if nothing
+ * changed.
+ */
+static enum srpt_ch_state srpt_ch_set_state(struct srpt_rdma_ch *ch,
+					    enum srpt_ch_state new)
+{
+	enum srpt_ch_state prev;
+	unsigned long flags;
+
+	spin_lock_irqsave(&ch->lock, flags);
+	prev = ch->state;
+	if (prev < new)
+		ch->state = new;
+	spin_unlock_irqrestore(&ch->lock, flags);
+	return prev;
+}
+
+static bool srpt_ch_is_live(struct srpt_rdma_ch *ch)
+{
+	return READ_ONCE(ch->state) == SRPT_CH_LIVE;
+}
+
+static void srpt_ch_format_addr(char *buf, size_t len,
+				const struct sockaddr *sa)
+{
+	const struct sockaddr_in6 *s6 = (const void *)sa;
+
+	if (sa->sa_family == AF_INET6 &&
+	    ipv6_addr_v4mapped(&s6->sin6_addr))
+		snprintf(buf, len, "%pI4", &s6->sin6_addr.s6_addr32[3]);
+	else if (sa->sa_family == AF_INET6)
+		snprintf(buf, len, "%pI6", &s6->sin6_addr);
+	else
+		snprintf(buf, len, "%pI4",
+			 &((const struct sockaddr_in *)sa)->sin_addr);
+}
+
+/* Whether an IP ACL names the initiator address @sa. */
+static bool srpt_acl_addr_matches(const struct srpt_node_acl *acl,
+				  const struct sockaddr *sa)
+{
+	const struct sockaddr_in6 *a6 = (const void *)&acl->addr;
+	const struct sockaddr_in6 *s6 = (const void *)sa;
+	__be32 v4;
+
+	if (sa->sa_family == AF_INET6 && !ipv6_addr_v4mapped(&s6->sin6_addr))
+		return acl->addr.ss_family == AF_INET6 &&
+		       ipv6_addr_equal(&a6->sin6_addr, &s6->sin6_addr);
+	if (sa->sa_family == AF_INET6)
+		v4 = s6->sin6_addr.s6_addr32[3];
+	else
+		v4 = ((const struct sockaddr_in *)sa)->sin_addr.s_addr;
+	return acl->addr.ss_family == AF_INET &&
+	       ((const struct sockaddr_in *)&acl->addr)->sin_addr.s_addr == v4;
+}
+
+/* Whether node ACL @acl names the initiator of a login. */
+static bool srpt_acl_matches(const struct srpt_node_acl *acl,
+			     const u8 i_port_id[16], const struct sockaddr *sa)
+{
+	switch (acl->kind) {
+	case SRPT_ACL_PORT_ID:
+		return !memcmp(acl->id, i_port_id, 16);
+	case SRPT_ACL_GUID:
+		return !memcmp(acl->id + 8, i_port_id + 8, 8);
+	case SRPT_ACL_IP:
+		return sa && srpt_acl_addr_matches(acl, sa);
+	}
+	return false;
+}
+
+/**
+ * srpt_find_acl() - find an enabled TPG with an ACL for an initiator
+ * @sport: port the login arrived on.
+ * @i_port_id: initiator port ID from the login.
+ * @sa: initiator address for RDMA/CM logins, else NULL.
+ * @name: receives the ACL name.
+ * @len: size of @name.
+ *
+ * ACLs are compared by value, so every spelling of a GUID, port ID or
+ * IP address works under both the GUID- and the GID-named target port.
+ *
+ * Context: process context; the caller holds &sport->sdev->mutex.
+ * Return: the TPG, or NULL.
+ */
+static struct srpt_tpg *srpt_find_acl(struct srpt_port *sport,
+				      const u8 i_port_id[16],
+				      const struct sockaddr *sa,
+				      char *name, size_t len)
+{
+	struct srpt_port_id *ids[] = { sport->gid_id, sport->guid_id };
+	struct se_node_acl *se_nacl;
+	struct srpt_tpg *stpg, *found = NULL;
+	int i;
+
+	lockdep_assert_held(&sport->sdev->mutex);
+	for (i = 0; i < ARRAY_SIZE(ids) && !found; i++) {
+		if (!ids[i])
+			continue;
+		mutex_lock(&ids[i]->mutex);
+		list_for_each_entry(stpg, &ids[i]->tpg_list, entry) {
+			if (!stpg->enabled)
+				continue;
+			mutex_lock(&stpg->tpg.acl_node_mutex);
+			list_for_each_entry(se_nacl, &stpg->tpg.acl_node_list,
+					    acl_list) {
+				struct srpt_node_acl *acl = container_of(se_nacl,
+					struct srpt_node_acl, nacl);
+
+				if (se_nacl->dynamic_node_acl ||
+				    !srpt_acl_matches(acl, i_port_id, sa))
+					continue;
+				strscpy(name, se_nacl->initiatorname, len);
+				found = stpg;
+				break;
+			}
+			mutex_unlock(&stpg->tpg.acl_node_mutex);
+			if (found)
+				break;
+		}
+		mutex_unlock(&ids[i]->mutex);
+	}
+	return found;
+}
+
+static void srpt_free_send_ring(struct srpt_rdma_ch *ch)
+{
+	struct srpt_device *sdev = ch->sport->sdev;
+	u32 i;
+
+	if (!ch->ioctx)
+		return;
+	for (i = 0; i < ch->credits; i++) {
+		if (!ch->ioctx[i])
+			continue;
+		srpt_buf_free(sdev, &ch->ioctx[i]->rsp, DMA_TO_DEVICE);
+		kfree(ch->ioctx[i]);
+	}
+	kvfree(ch->ioctx);
+	ch->ioctx = NULL;
+}
+
+static void srpt_send_done(struct ib_cq *cq, struct ib_wc *wc);
+static void srpt_rdma_read_done(struct ib_cq *cq, struct ib_wc *wc);
+
+/* Allocate @ch->credits send contexts with @ch->rsp_size byte buffers. */
+static int srpt_alloc_send_ring(struct srpt_rdma_ch *ch)
+{
+	struct srpt_device *sdev = ch->sport->sdev;
+	struct srpt_send_ioctx *ioctx;
+	u32 i;
+
+	ch->ioctx = kvcalloc(ch->credits, sizeof(*ch->ioctx), GFP_KERNEL);
+	if (!ch->ioctx)
+		return -ENOMEM;
+	for (i = 0; i < ch->credits; i++) {
+		ioctx = kzalloc(sizeof(*ioctx), GFP_KERNEL);
+		if (!ioctx)
+			goto free_ring;
+		ch->ioctx[i] = ioctx;
+		if (srpt_buf_alloc(sdev, &ioctx->rsp, ch->rsp_size,
+				   DMA_TO_DEVICE))
+			goto free_ring;
+		ioctx->rsp.cqe.done = srpt_send_done;
+		ioctx->rdma_cqe.done = srpt_rdma_read_done;
+		ioctx->ch = ch;
+		ioctx->state = SRPT_CMD_DONE;
+		list_add_tail(&ioctx->free_entry, &ch->free_list);
+	}
+	return 0;
+
+free_ring:
+	srpt_free_send_ring(ch);
+	return -ENOMEM;
+}
+
+static void srpt_qp_event(struct ib_event *event, void *ctx)
+{
+	struct srpt_rdma_ch *ch = ctx;
+
+	switch (event->event) {
+	case IB_EVENT_COMM_EST:
+		if (ch->ib_cm_id)
+			ib_cm_notify(ch->ib_cm_id, event->event);
+		else
+			rdma_notify(ch->rdma_cm_id, event->event);
+		break;
+	case IB_EVENT_QP_LAST_WQE_REACHED:
+	case IB_EVENT_SQ_DRAINED:
+		break;
+	case IB_EVENT_QP_FATAL:
+	case IB_EVENT_QP_REQ_ERR:
+	case IB_EVENT_QP_ACCESS_ERR:
+		srpt_ch_warn(ch, "fatal QP event %s; closing the channel\n",
+			     ib_event_msg(event->event));
+		srpt_ch_close(ch);
+		break;
+	default:
+		break;
+	}
+}
+
+/**
+ * srpt_ch_create_qp() - create a channel's CQ and QP
+ * @ch: channel; @ch->credits, @ch->sq_size and @ch->srq are set.
+ *
+ * The send queue holds the responses plus the RDMA work requests
+ * rdma_rw adds for @ch->credits commands; the CQ is sized for both
+ * queues and comes from the device's CQ pool.
+ *
+ * Context: process context.
+ * Return: 0 or a negative errno.
+ */
+static int srpt_ch_create_qp(struct srpt_rdma_ch *ch)
+{
+	struct srpt_device *sdev = ch->sport->sdev;
+	struct ib_device *dev = sdev->device;
+	u32 port = ch->sport->port;
+	struct ib_qp_init_attr attr = {
+		.event_handler = srpt_qp_event,
+		.qp_context = ch,
+		.sq_sig_type = IB_SIGNAL_REQ_WR,
+		.qp_type = IB_QPT_RC,
+		.port_num = port,
+		.srq = ch->srq,
+	};
+	u32 rdma_ctxs, rdma_wrs;
+	int ret;
+
+	rdma_ctxs = ch->credits * rdma_rw_mr_factor(dev, port, 256);
+	rdma_wrs = rdma_rw_max_send_wr(dev, port, rdma_ctxs, 0);
+	attr.cap.max_send_wr = ch->sq_size;
+	attr.cap.max_rdma_ctxs = rdma_ctxs;
+	attr.cap.max_send_sge = min(dev->attrs.max_send_sge, 16);
+	attr.cap.max_recv_wr = ch->srq ? 0 : ch->credits;
+	attr.cap.max_recv_sge = 1;
+	ch->cq_size = min_t(u32, ch->sq_size + rdma_wrs + ch->credits,
+			    dev->attrs.max_cqe);
+	ch->cq = ib_cq_pool_get(dev, ch->cq_size,
+				atomic_inc_return(&sdev->comp_vector),
+				IB_POLL_WORKQUEUE);
+	if (IS_ERR(ch->cq)) {
+		ret = PTR_ERR(ch->cq);
+		ch->cq = NULL;
+		return ret;
+	}
+	attr.send_cq = ch->cq;
+	attr.recv_cq = ch->cq;
+	if (ch->rdma_cm_id) {
+		ret = rdma_create_qp(ch->rdma_cm_id, sdev->pd, &attr);
+		ch->qp = ret ? NULL : ch->rdma_cm_id->qp;
+	} else {
+		ch->qp = ib_create_qp(sdev->pd, &attr);
+		ret = PTR_ERR_OR_ZERO(ch->qp);
+		if (ret)
+			ch->qp = NULL;
+	}
+	if (ret) {
+		ib_cq_pool_put(ch->cq, ch->cq_size);
+		ch->cq = NULL;
+		return ret;
+	}
+	ch->sq_size = attr.cap.max_send_wr;
+	atomic_set(&ch->sq_wr_avail, ch->sq_size);
+	return 0;
+}
+
+static void srpt_ch_destroy_qp(struct srpt_rdma_ch *ch)
+{
+	if (ch->qp) {
+		if (ch->rdma_cm_id)
+			rdma_destroy_qp(ch->rdma_cm_id);
+		else
+			ib_destroy_qp(ch->qp);
+		ch->qp = NULL;
+	}
+	if (ch->cq) {
+		ib_cq_pool_put(ch->cq, ch->cq_size);
+		ch->cq = NULL;
+	}
+}
+
+/* Move an IB/CM channel's QP to @state with the attributes the CM knows. */
+static int srpt_ib_qp_modify(struct srpt_rdma_ch *ch, enum ib_qp_state state)
+{
+	struct ib_qp_attr attr = { .qp_state = state };
+	int mask, ret;
+
+	ret = ib_cm_init_qp_attr(ch->ib_cm_id, &attr, &mask);
+	if (ret)
+		return ret;
+	return ib_modify_qp(ch->qp, &attr, mask);
+}
+
+static void srpt_ch_release_work(struct work_struct *work);
+
+/**
+ * srpt_ch_alloc() - allocate a channel and everything but its session
+ * @sport: port.
+ * @ib_cm_id: IB/CM connection, or NULL.
+ * @rdma_cm_id: RDMA/CM connection, or NULL.
+ * @params: negotiated login parameters.
+ *
+ * Context: process context (CM handler).
+ * Return: the channel or an ERR_PTR().
+ */
+static struct srpt_rdma_ch *srpt_ch_alloc(struct srpt_port *sport,
+					  struct ib_cm_id *ib_cm_id,
+					  struct rdma_cm_id *rdma_cm_id,
+					  const struct srpt_login_params *params)
+{
+	struct srpt_device *sdev = sport->sdev;
+	struct srpt_rdma_ch *ch;
+	bool use_srq;
+	u32 i;
+	int ret;
+
+	ch = kzalloc(sizeof(*ch), GFP_KERNEL);
+	if (!ch)
+		return ERR_PTR(-ENOMEM);
+	ch->sport = sport;
+	ch->ib_cm_id = ib_cm_id;
+	ch->rdma_cm_id = rdma_cm_id;
+	ch->params = *params;
+	spin_lock_init(&ch->lock);
+	INIT_LIST_HEAD(&ch->list);
+	INIT_LIST_HEAD(&ch->free_list);
+	INIT_LIST_HEAD(&ch->sq_wait_list);
+	INIT_LIST_HEAD(&ch->early_list);
+	INIT_WORK(&ch->release_work, srpt_ch_release_work);
+	ch->state = SRPT_CH_CONNECTING;
+
+	mutex_lock(&sdev->mutex);
+	ch->sq_size = min_t(u32, sport->attrib.srp_sq_size,
+			    sdev->device->attrs.max_qp_wr);
+	ch->rsp_size = sport->attrib.srp_max_rsp_size;
+	use_srq = sport->attrib.use_srq;
+	ret = 0;
+	if (use_srq)
+		ret = srpt_srq_create(sdev);
+	if (!ret && use_srq) {
+		ch->srq = sdev->srq;
+		sdev->srq_users++;
+	}
+	mutex_unlock(&sdev->mutex);
+	if (ret)
+		goto free_ch;
+	/* Leave room in the send queue for the RDMA of at least one command. */
+	ch->credits = clamp_t(u32, ch->sq_size / 2, 1, SRPT_MAX_CREDITS);
+
+	ret = srpt_ch_create_qp(ch);
+	if (ret)
+		goto put_srq;
+	ret = srpt_alloc_send_ring(ch);
+	if (ret)
+		goto destroy_qp;
+	if (!ch->srq) {
+		ch->recv = srpt_alloc_recv_ring(sdev, ch->credits,
+						params->it_iu_len, false);
+		if (!ch->recv) {
+			ret = -ENOMEM;
+			goto free_send;
+		}
+		for (i = 0; i < ch->credits; i++) {
+			ret = srpt_post_recv(sdev, ch->qp, ch->recv[i]);
+			if (ret)
+				goto free_recv;
+		}
+	}
+	return ch;
+
+free_recv:
+	srpt_free_recv_ring(sdev, ch->recv, ch->credits);
+free_send:
+	srpt_free_send_ring(ch);
+destroy_qp:
+	srpt_ch_destroy_qp(ch);
+put_srq:
+	if (ch->srq) {
+		mutex_lock(&sdev->mutex);
+		sdev->srq_users--;
+		mutex_unlock(&sdev->mutex);
+	}
+free_ch:
+	kfree(ch);
+	return ERR_PTR(ret);
+}
+
+/* Free what srpt_ch_alloc() allocated; the QP must be idle. */
+static void srpt_ch_free(struct srpt_rdma_ch *ch)
+{
+	struct srpt_device *sdev = ch->sport->sdev;
+
+	srpt_ch_destroy_qp(ch);
+	srpt_free_recv_ring(sdev, ch->recv, ch->credits);
+	srpt_free_send_ring(ch);
+	if (ch->srq) {
+		mutex_lock(&sdev->mutex);
+		sdev->srq_users--;
+		mutex_unlock(&sdev->mutex);
+	}
+	kfree(ch);
+}
+
+static struct srpt_nexus *srpt_nexus_get(struct srpt_port *sport,
+					 const u8 i_port_id[16],
+					 const u8 t_port_id[16])
+{
+	struct srpt_nexus *n;
+
+	lockdep_assert_held(&sport->sdev->mutex);
+	list_for_each_entry(n, &sport->nexus_list, entry)
+		if (!memcmp(n->i_port_id, i_port_id, 16) &&
+		    !memcmp(n->t_port_id, t_port_id, 16))
+			return n;
+	n = kzalloc(sizeof(*n), GFP_KERNEL);
+	if (!n)
+		return NULL;
+	INIT_LIST_HEAD(&n->ch_list);
+	memcpy(n->i_port_id, i_port_id, 16);
+	memcpy(n->t_port_id, t_port_id, 16);
+	list_add_tail(&n->entry, &sport->nexus_list);
+	return n;
+}
+
+static void srpt_nexus_put(struct srpt_nexus *n)
+{
+	if (n && list_empty(&n->ch_list)) {
+		list_del(&n->entry);
+		kfree(n);
+	}
+}
+
+/**
+ * srpt_ch_publish() - add a channel to its nexus, closing older ones
+ * @ch: new channel.
+ * @login: the login.
+ * @multichan: receives the SRP_LOGIN_RSP_MULTICHAN_* result.
+ *
+ * Context: process context; the caller holds &sdev->mutex.
+ * Return: 0 or an SRP_LOGIN_REJ reason.
+ */
+static u32 srpt_ch_publish(struct srpt_rdma_ch *ch,
+			   const struct srpt_login *login, u8 *multichan)
+{
+	struct srpt_nexus *nexus;
+	struct srpt_rdma_ch *old;
+	u32 n = 0;
+
+	nexus = srpt_nexus_get(ch->sport, login->i_port_id, login->t_port_id);
+	if (!nexus)
+		return SRP_LOGIN_REJ_INSUFFICIENT_RESOURCES;
+	list_for_each_entry(old, &nexus->ch_list, list)
+		if (READ_ONCE(old->state) <= SRPT_CH_LIVE)
+			n++;
+	*multichan = SRP_LOGIN_RSP_MULTICHAN_NO_CHAN;
+	if (n && ch->params.multichan_single) {
+		list_for_each_entry(old, &nexus->ch_list, list)
+			srpt_ch_close(old);
+		*multichan = SRP_LOGIN_RSP_MULTICHAN_TERMINATED;
+	} else if (n >= SRPT_MAX_NEXUS_CHANNELS) {
+		srpt_nexus_put(nexus);
+		return SRP_LOGIN_REJ_CHANNEL_LIMIT_REACHED;
+	} else if (n) {
+		*multichan = SRP_LOGIN_RSP_MULTICHAN_MAINTAINED;
+	}
+	ch->nexus = nexus;
+	list_add_tail(&ch->list, &nexus->ch_list);
+	return 0;
+}
+
+static void srpt_ch_unpublish(struct srpt_rdma_ch *ch)
+{
+	lockdep_assert_held(&ch->sport->sdev->mutex);
+	if (!ch->nexus)
+		return;
+	list_del_init(&ch->list);
+	srpt_nexus_put(ch->nexus);
+	ch->nexus = NULL;
+}
+
+static int srpt_send_rej(struct ib_cm_id *ib_cm_id,
+			 struct rdma_cm_id *rdma_cm_id, u64 tag, u32 reason)
+{
+	struct srp_login_rej rej;
+
+	srpt_build_login_rej(&rej, tag, reason);
+	if (ib_cm_id)
+		return ib_send_cm_rej(ib_cm_id, IB_CM_REJ_CONSUMER_DEFINED,
+				      NULL, 0, &rej, sizeof(rej));
+	return rdma_reject(rdma_cm_id, &rej, sizeof(rej),
+			   IB_CM_REJ_CONSUMER_DEFINED);
+}
+
+static int srpt_send_rep(struct srpt_rdma_ch *ch, struct srp_login_rsp *rsp,
+			 u8 responder_resources, u8 initiator_depth)
+{
+	struct ib_device_attr *attrs = &ch->sport->sdev->device->attrs;
+	struct rdma_conn_param cp = {
+		.private_data = rsp,
+		.private_data_len = sizeof(*rsp),
+		.responder_resources = min_t(u8, responder_resources,
+					     attrs->max_qp_rd_atom),
+		.initiator_depth = min_t(u8, initiator_depth,
+					 attrs->max_qp_init_rd_atom),
+		.flow_control = 1,
+		.rnr_retry_count = 7,
+	};
+	struct ib_cm_rep_param rep = {
+		.qp_num = ch->qp->qp_num,
+		.starting_psn = get_random_u32() & 0xffffff,
+		.private_data = rsp,
+		.private_data_len = sizeof(*rsp),
+		.responder_resources = cp.responder_resources,
+		.initiator_depth = cp.initiator_depth,
+		.flow_control = 1,
+		.rnr_retry_count = 7,
+		.srq = !!ch->srq,
+	};
+	int ret;
+
+	if (ch->rdma_cm_id)
+		return rdma_accept(ch->rdma_cm_id, &cp);
+	ret = srpt_ib_qp_modify(ch, IB_QPS_INIT);
+	if (!ret)
+		ret = srpt_ib_qp_modify(ch, IB_QPS_RTR);
+	if (!ret)
+		ret = ib_send_cm_rep(ch->ib_cm_id, &rep);
+	return ret;
+}
+
+/**
+ * struct srpt_req - a connection request, from either CM
+ * @sport: port the request arrived on.
+ * @ib_cm_id: IB/CM connection, or NULL.
+ * @rdma_cm_id: RDMA/CM connection, or NULL.
+ * @login: the login.
+ * @src: initiator address (RDMA/CM), or NULL.
+ * @responder_resources: the initiator's initiator depth.
+ * @initiator_depth: the initiator's responder resources.
+ */
+struct srpt_req {
+	struct srpt_port *sport;
+	struct ib_cm_id *ib_cm_id;
+	struct rdma_cm_id *rdma_cm_id;
+	struct srpt_login login;
+	const struct sockaddr *src;
+	u8 responder_resources;
+	u8 initiator_depth;
+};
+
+static void srpt_req_name(const struct srpt_req *req, char *buf, size_t len)
+{
+	if (req->src)
+		srpt_ch_format_addr(buf, len, req->src);
+	else
+		snprintf(buf, len, "0x%016llx%016llx",
+			 get_unaligned_be64(req->login.i_port_id),
+			 get_unaligned_be64(req->login.i_port_id + 8));
+}
+
+/**
+ * srpt_cm_req_recv() - process a login from IB/CM or RDMA/CM
+ * @req: the request.
+ *
+ * On success the channel is published, its session exists and the CM
+ * accepted the connection. On failure an SRP_LOGIN_REJ was sent and
+ * nothing is left behind.
+ *
+ * Context: process context (CM handler of the new connection).
+ * Return: 0 or a negative errno; the CM destroys the new ID on error.
+ */
+static int srpt_cm_req_recv(struct srpt_req *req)
+{
+	struct srpt_port *sport = req->sport;
+	struct srpt_device *sdev = sport->sdev;
+	struct srpt_login_params params;
+	char acl_name[64], name[sizeof(((struct srpt_rdma_ch *)0)->sess_name)];
+	struct srp_login_rsp *rsp;
+	struct srpt_rdma_ch *ch = NULL;
+	struct srpt_tpg *stpg;
+	u8 multichan;
+	u32 reason;
+	int ret;
+
+	srpt_req_name(req, name, sizeof(name));
+	reason = srpt_check_login(&req->login, srp_max_req_size,
+				  srpt_service_guid, &params);
+	if (reason)
+		goto reject;
+
+	mutex_lock(&sdev->mutex);
+	stpg = sdev->removed ? NULL :
+		srpt_find_acl(sport, req->login.i_port_id, req->src,
+			      acl_name, sizeof(acl_name));
+	mutex_unlock(&sdev->mutex);
+	reason = SRP_LOGIN_REJ_UNABLE_ASSOCIATE_CHANNEL;
+	if (!stpg)
+		goto reject;
+
+	ch = srpt_ch_alloc(sport, req->ib_cm_id, req->rdma_cm_id, &params);
+	reason = SRP_LOGIN_REJ_INSUFFICIENT_RESOURCES;
+	if (IS_ERR(ch)) {
+		ch = NULL;
+		goto reject;
+	}
+	strscpy(ch->sess_name, name, sizeof(ch->sess_name));
+	ch->stpg = stpg;
+	ch->sess = target_setup_session(&stpg->tpg, 0, 0, TARGET_PROT_NORMAL,
+					acl_name, ch, NULL);
+	if (IS_ERR(ch->sess)) {
+		ch->sess = NULL;
+		reason = SRP_LOGIN_REJ_UNABLE_ASSOCIATE_CHANNEL;
+		goto reject;
+	}
+
+	rsp = kzalloc(sizeof(*rsp), GFP_KERNEL);
+	if (!rsp)
+		goto reject;
+	/*
+	 * Publishing and accepting happen under the device mutex, so that
+	 * nobody can close the channel before the CM owns it.
+	 */
+	mutex_lock(&sdev->mutex);
+	reason = SRP_LOGIN_REJ_UNABLE_ASSOCIATE_CHANNEL;
+	if (sdev->removed || !stpg->enabled)
+		goto unlock;
+	reason = srpt_ch_publish(ch, &req->login, &multichan);
+	if (reason)
+		goto unlock;
+	srpt_build_login_rsp(rsp, req->login.tag, &params, ch->credits,
+			     ch->rsp_size, multichan);
+	if (ch->ib_cm_id)
+		ch->ib_cm_id->context = ch;
+	else
+		ch->rdma_cm_id->context = ch;
+	ret = srpt_send_rep(ch, rsp, req->responder_resources,
+			    req->initiator_depth);
+	if (ret) {
+		srpt_ch_unpublish(ch);
+		reason = SRP_LOGIN_REJ_INSUFFICIENT_RESOURCES;
+		goto unlock;
+	}
+	mutex_unlock(&sdev->mutex);
+	kfree(rsp);
+	pr_info("%s-%u: logged in to %s (%u credits, IU %u/%u bytes%s)\n",
+		ch->sess_name, ch->qp->qp_num, acl_name, ch->credits,
+		params.it_iu_len, ch->rsp_size,
+		params.use_imm_data ? ", immediate data" : "");
+	return 0;
+
+unlock:
+	mutex_unlock(&sdev->mutex);
+	kfree(rsp);
+reject:
+	pr_info_ratelimited("login from %s rejected: %s (0x%08x)\n", name,
+			    srpt_rej_reason_name(reason), reason);
+	srpt_send_rej(req->ib_cm_id, req->rdma_cm_id, req->login.tag, reason);
+	if (ch) {
+		if (ch->ib_cm_id)
+			ch->ib_cm_id->context = NULL;
+		else
+			ch->rdma_cm_id->context = NULL;
+		if (ch->sess)
+			target_remove_session(ch->sess);
+		srpt_ch_free(ch);
+	}
+	return -ECONNREFUSED;
+}
+
+static void srpt_process_early(struct srpt_rdma_ch *ch);
+
+/**
+ * srpt_ch_established() - RTU received: start processing IUs
+ * @ch: channel.
+ *
+ * Context: process context (CM handler).
+ */
+static void srpt_ch_established(struct srpt_rdma_ch *ch)
+{
+	if (ch->ib_cm_id && srpt_ib_qp_modify(ch, IB_QPS_RTS)) {
+		srpt_ch_warn(ch, "cannot move the QP to RTS\n");
+		srpt_ch_close(ch);
+		return;
+	}
+	if (srpt_ch_set_state(ch, SRPT_CH_LIVE) != SRPT_CH_CONNECTING)
+		return;
+	srpt_process_early(ch);
+}
+
+/**
+ * srpt_ch_close() - start closing a channel
+ * @ch: channel.
+ *
+ * Sends a disconnect request, moves the QP to the error state so that
+ * outstanding work completes, and queues the release work, once.
+ *
+ * Context: process context.
+ */
+static void srpt_ch_close(struct srpt_rdma_ch *ch)
+{
+	struct ib_qp_attr attr = { .qp_state = IB_QPS_ERR };
+
+	if (srpt_ch_set_state(ch, SRPT_CH_DISCONNECTING) > SRPT_CH_LIVE)
+		return;
+	if (ch->rdma_cm_id) {
+		rdma_disconnect(ch->rdma_cm_id);
+	} else {
+		ib_send_cm_dreq(ch->ib_cm_id, NULL, 0);
+		ib_modify_qp(ch->qp, &attr, IB_QP_STATE);
+	}
+	queue_work(srpt_wq, &ch->release_work);
+}
+
+static void srpt_fail_waiting(struct srpt_rdma_ch *ch);
+static void srpt_drop_early(struct srpt_rdma_ch *ch);
+
+/**
+ * srpt_ch_release_work() - free a closed channel
+ * @work: &srpt_rdma_ch.release_work.
+ *
+ * Waits until the target core has released every command, drains the
+ * QP, then frees the session, the QP and the channel.
+ *
+ * Context: process context (srpt_wq).
+ */
+static void srpt_ch_release_work(struct work_struct *work)
+{
+	struct srpt_rdma_ch *ch = container_of(work, struct srpt_rdma_ch,
+					       release_work);
+	struct srpt_device *sdev = ch->sport->sdev;
+
+	srpt_ch_set_state(ch, SRPT_CH_DRAINING);
+	target_stop_session(ch->sess);
+	srpt_fail_waiting(ch);
+	target_wait_for_sess_cmds(ch->sess);
+	ib_drain_qp(ch->qp);
+	srpt_drop_early(ch);
+	target_remove_session(ch->sess);
+	ch->sess = NULL;
+
+	mutex_lock(&sdev->mutex);
+	srpt_ch_unpublish(ch);
+	mutex_unlock(&sdev->mutex);
+
+	if (ch->rdma_cm_id) {
+		rdma_destroy_qp(ch->rdma_cm_id);
+		ch->qp = NULL;
+		rdma_destroy_id(ch->rdma_cm_id);
+	} else {
+		ib_destroy_cm_id(ch->ib_cm_id);
+	}
+	srpt_ch_set_state(ch, SRPT_CH_RELEASED);
+	pr_info("%s: channel released\n", ch->sess_name);
+	srpt_ch_free(ch);
+	wake_up_all(&sdev->ch_waitq);
+}
+
+static struct srpt_port *srpt_req_port(struct srpt_device *sdev, u32 port)
+{
+	if (!sdev || port < 1 || port > sdev->nports)
+		return NULL;
+	return &sdev->port[port - 1];
+}
+
+static int srpt_ib_cm_req_recv(struct ib_cm_id *cm_id,
+			       const struct ib_cm_event *event)
+{
+	const struct ib_cm_req_event_param *p = &event->param.req_rcvd;
+	struct srpt_req req = {
+		.sport = srpt_req_port(cm_id->context, p->port),
+		.ib_cm_id = cm_id,
+		.responder_resources = p->initiator_depth,
+		.initiator_depth = p->responder_resources,
+	};
+	const struct srp_login_req *lreq = event->private_data;
+
+	cm_id->context = NULL;
+	if (!req.sport || lreq->opcode != SRP_LOGIN_REQ) {
+		srpt_send_rej(cm_id, NULL, 0,
+			      SRP_LOGIN_REJ_UNABLE_ESTABLISH_CHANNEL);
+		return -EINVAL;
+	}
+	srpt_login_from_ib(&req.login, lreq);
+	return srpt_cm_req_recv(&req);
+}
+
+/**
+ * srpt_ib_cm_handler() - IB/CM event handler
+ * @cm_id: connection; its context is the channel (NULL before accept).
+ * @event: event.
+ *
+ * Context: process context (IB/CM workqueue).
+ * Return: non-zero to have the CM destroy @cm_id (rejected logins only).
+ */
+static int srpt_ib_cm_handler(struct ib_cm_id *cm_id,
+			      const struct ib_cm_event *event)
+{
+	struct srpt_rdma_ch *ch = cm_id->context;
+
+	if (event->event == IB_CM_REQ_RECEIVED)
+		return srpt_ib_cm_req_recv(cm_id, event);
+	if (!ch)
+		return 0;
+	switch (event->event) {
+	case IB_CM_RTU_RECEIVED:
+	case IB_CM_USER_ESTABLISHED:
+		srpt_ch_established(ch);
+		break;
+	case IB_CM_DREQ_RECEIVED:
+		ib_send_cm_drep(cm_id, NULL, 0);
+		srpt_ch_close(ch);
+		break;
+	case IB_CM_REJ_RECEIVED:
+	case IB_CM_REP_ERROR:
+	case IB_CM_DREQ_ERROR:
+	case IB_CM_DREP_RECEIVED:
+	case IB_CM_TIMEWAIT_EXIT:
+		srpt_ch_close(ch);
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static int srpt_rdma_cm_req_recv(struct rdma_cm_id *cm_id,
+				 const struct rdma_cm_event *event)
+{
+	const struct rdma_conn_param *cp = &event->param.conn;
+	struct srpt_req req = {
+		.rdma_cm_id = cm_id,
+		.src = (struct sockaddr *)&cm_id->route.addr.dst_addr,
+		.responder_resources = cp->initiator_depth,
+		.initiator_depth = cp->responder_resources,
+	};
+	const struct srp_login_req_rdma *lreq = cp->private_data;
+
+	req.sport = srpt_req_port(ib_get_client_data(cm_id->device,
+						     &srpt_client),
+				  cm_id->port_num);
+	if (!req.sport || cp->private_data_len < sizeof(*lreq) ||
+	    lreq->opcode != SRP_LOGIN_REQ) {
+		srpt_send_rej(NULL, cm_id, 0,
+			      SRP_LOGIN_REJ_UNABLE_ESTABLISH_CHANNEL);
+		return -EINVAL;
+	}
+	srpt_login_from_rdma(&req.login, lreq);
+	return srpt_cm_req_recv(&req);
+}
+
+/**
+ * srpt_rdma_cm_handler() - RDMA/CM event handler
+ * @cm_id: listener, or a connection whose context is its channel.
+ * @event: event.
+ *
+ * Context: process context (RDMA/CM).
+ * Return: non-zero to have the CM destroy @cm_id (rejected logins only).
+ */
+static int srpt_rdma_cm_handler(struct rdma_cm_id *cm_id,
+				struct rdma_cm_event *event)
+{
+	struct srpt_rdma_ch *ch = cm_id->context;
+
+	if (event->event == RDMA_CM_EVENT_CONNECT_REQUEST)
+		return srpt_rdma_cm_req_recv(cm_id, event);
+	if (!ch)
+		return 0;
+	switch (event->event) {
+	case RDMA_CM_EVENT_ESTABLISHED:
+		srpt_ch_established(ch);
+		break;
+	case RDMA_CM_EVENT_DISCONNECTED:
+	case RDMA_CM_EVENT_TIMEWAIT_EXIT:
+	case RDMA_CM_EVENT_REJECTED:
+	case RDMA_CM_EVENT_UNREACHABLE:
+	case RDMA_CM_EVENT_CONNECT_ERROR:
+	case RDMA_CM_EVENT_ADDR_CHANGE:
+	case RDMA_CM_EVENT_DEVICE_REMOVAL:
+		srpt_ch_close(ch);
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+/* Whether @sdev has a channel for which @match() is true. */
+static bool srpt_has_channel(struct srpt_device *sdev,
+			     bool (*match)(struct srpt_rdma_ch *, void *),
+			     void *arg)
+{
+	struct srpt_nexus *n;
+	struct srpt_rdma_ch *ch;
+	bool found = false;
+	u32 i;
+
+	mutex_lock(&sdev->mutex);
+	for (i = 0; i < sdev->nports && !found; i++)
+		list_for_each_entry(n, &sdev->port[i].nexus_list, entry)
+			list_for_each_entry(ch, &n->ch_list, list)
+				if (!match || match(ch, arg))
+					found = true;
+	mutex_unlock(&sdev->mutex);
+	return found;
+}
+
+/**
+ * srpt_close_channels() - close channels and wait until they are gone
+ * @sdev: device.
+ * @match: selects the channels, or NULL for all.
+ * @arg: argument of @match.
+ *
+ * Context: process context; no channel lock held.
+ */
+static void srpt_close_channels(struct srpt_device *sdev,
+				bool (*match)(struct srpt_rdma_ch *, void *),
+				void *arg)
+{
+	struct srpt_nexus *n;
+	struct srpt_rdma_ch *ch;
+	u32 i;
+
+	mutex_lock(&sdev->mutex);
+	for (i = 0; i < sdev->nports; i++)
+		list_for_each_entry(n, &sdev->port[i].nexus_list, entry)
+			list_for_each_entry(ch, &n->ch_list, list)
+				if (!match || match(ch, arg))
+					srpt_ch_close(ch);
+	mutex_unlock(&sdev->mutex);
+	wait_event(sdev->ch_waitq, !srpt_has_channel(sdev, match, arg));
+}
+
+/* ---------------------------------------------------------------------
+ * I/O path
+ */
+
+/* Give a receive buffer back to the QP or SRQ it came from. */
+static void srpt_recv_repost(struct srpt_rdma_ch *ch,
+			     struct srpt_recv_ioctx *recv)
+{
+	int ret = srpt_post_recv(ch->sport->sdev, ch->qp, recv);
+
+	if (ret && srpt_ch_is_live(ch))
+		srpt_ch_warn(ch, "cannot repost a receive buffer (%d)\n", ret);
+}
+
+static struct srpt_send_ioctx *srpt_get_ioctx(struct srpt_rdma_ch *ch)
+{
+	struct srpt_send_ioctx *ioctx;
+	unsigned long flags;
+
+	spin_lock_irqsave(&ch->lock, flags);
+	ioctx = list_first_entry_or_null(&ch->free_list,
+					 struct srpt_send_ioctx, free_entry);
+	if (ioctx) {
+		list_del_init(&ioctx->free_entry);
+		ioctx->state = SRPT_CMD_NEW;
+	}
+	spin_unlock_irqrestore(&ch->lock, flags);
+	if (!ioctx)
+		return NULL;
+	ioctx->recv = NULL;
+	ioctx->rws = NULL;
+	ioctx->nr_rws = 0;
+	ioctx->nr_wrs = 0;
+	ioctx->has_cmd = false;
+	memset(&ioctx->desc, 0, sizeof(ioctx->desc));
+	return ioctx;
+}
+
+static enum dma_data_direction srpt_rw_dir(struct srpt_send_ioctx *ioctx)
+{
+	/* A SCSI write is an RDMA READ into our buffer, and vice versa. */
+	return ioctx->desc.dir == DMA_TO_DEVICE ? DMA_FROM_DEVICE :
+						  DMA_TO_DEVICE;
+}
+
+/* Release the data buffers and RDMA contexts of a command. */
+static void srpt_cmd_unmap(struct srpt_send_ioctx *ioctx)
+{
+	struct srpt_rdma_ch *ch = ioctx->ch;
+	struct srpt_rw *rw;
+	u32 i;
+
+	for (i = 0; i < ioctx->nr_rws; i++) {
+		rw = &ioctx->rws[i];
+		if (!rw->sg)
+			continue;
+		rdma_rw_ctx_destroy(&rw->rw, ch->qp, ch->sport->port, rw->sg,
+				    rw->nents, srpt_rw_dir(ioctx));
+		target_free_sgl(rw->sg, rw->nents);
+		rw->sg = NULL;
+	}
+	if (ioctx->rws != &ioctx->rw_single)
+		kfree(ioctx->rws);
+	ioctx->rws = NULL;
+	ioctx->nr_rws = 0;
+}
+
+static void srpt_process_wait_list(struct srpt_rdma_ch *ch);
+
+/**
+ * srpt_release_ioctx() - return a command context to the free list
+ * @ioctx: context.
+ *
+ * Frees data buffers, gives back send-queue reservations, and reposts
+ * the receive buffer if no response did; its credit then rides on the
+ * next response.
+ *
+ * Context: any but hard interrupt.
+ */
+static void srpt_release_ioctx(struct srpt_send_ioctx *ioctx)
+{
+	struct srpt_rdma_ch *ch = ioctx->ch;
+	unsigned long flags;
+
+	srpt_cmd_unmap(ioctx);
+	if (ioctx->recv) {
+		srpt_recv_repost(ch, ioctx->recv);
+		ioctx->recv = NULL;
+		atomic_inc(&ch->pending_credits);
+	}
+	atomic_add(ioctx->nr_wrs, &ch->sq_wr_avail);
+	ioctx->nr_wrs = 0;
+	ioctx->has_cmd = false;
+	spin_lock_irqsave(&ch->lock, flags);
+	ioctx->state = SRPT_CMD_DONE;
+	list_add_tail(&ioctx->free_entry, &ch->free_list);
+	spin_unlock_irqrestore(&ch->lock, flags);
+	srpt_process_wait_list(ch);
+}
+
+/* Reserve @n send queue work requests; false if there are not enough. */
+static bool srpt_sq_reserve(struct srpt_rdma_ch *ch, u32 n)
+{
+	if (atomic_sub_return(n, &ch->sq_wr_avail) >= 0)
+		return true;
+	atomic_add(n, &ch->sq_wr_avail);
+	return false;
+}
+
+/*
+ * Repost the request's receive buffer and collect the credits the next
+ * response returns: one for this request plus those of requests that
+ * ended without a response.
+ */
+static u32 srpt_take_credits(struct srpt_send_ioctx *ioctx)
+{
+	struct srpt_rdma_ch *ch = ioctx->ch;
+	u32 n = 0;
+
+	if (ioctx->recv) {
+		srpt_recv_repost(ch, ioctx->recv);
+		ioctx->recv = NULL;
+		n = 1;
+	}
+	return n + atomic_xchg(&ch->pending_credits, 0);
+}
+
+/**
+ * srpt_build_rsp() - fill in an SRP_RSP
+ * @buf: response buffer.
+ * @size: size of @buf; at least %SRPT_MIN_RSP_SIZE.
+ * @tag: tag of the request.
+ * @status: SCSI status.
+ * @sense: sense data, or NULL.
+ * @sense_len: length of @sense; truncated to what fits in @size.
+ * @flags: SRP_RSP_FLAG_DO* and SRP_RSP_FLAG_DI* residual flags.
+ * @data_out_res: data-out residual count.
+ * @data_in_res: data-in residual count.
+ * @req_lim_delta: credits returned.
+ *
+ * Context: any.
+ * Return: length of the response.
+ */
+VISIBLE_IF_KUNIT u32 srpt_build_rsp(void *buf, u32 size, u64 tag, u8 status,
+				    const u8 *sense, u32 sense_len, u8 flags,
+				    u32 data_out_res, u32 data_in_res,
+				    u32 req_lim_delta)
+{
+	struct srp_rsp *rsp = buf;
+
+	memset(rsp, 0, sizeof(*rsp));
+	rsp->opcode = SRP_RSP;
+	rsp->req_lim_delta = cpu_to_be32(req_lim_delta);
+	rsp->tag = tag;
+	rsp->status = status;
+	rsp->flags = flags;
+	rsp->data_out_res_cnt = cpu_to_be32(data_out_res);
+	rsp->data_in_res_cnt = cpu_to_be32(data_in_res);
+	if (!sense || !sense_len)
+		return sizeof(*rsp);
+	sense_len = min_t(u32, sense_len, size - sizeof(*rsp));
+	rsp->flags |= SRP_RSP_FLAG_SNSVALID;
+	rsp->sense_data_len = cpu_to_be32(sense_len);
+	memcpy(rsp->data, sense, sense_len);
+	return sizeof(*rsp) + sense_len;
+}
+EXPORT_SYMBOL_IF_KUNIT(srpt_build_rsp);
+
+/**
+ * srpt_build_tmf_rsp() - fill in an SRP_RSP carrying a response code
+ * @buf: response buffer of at least %SRPT_MIN_RSP_SIZE bytes.
+ * @tag: tag of the request.
+ * @code: SRP response code.
+ * @req_lim_delta: credits returned.
+ *
+ * Context: any.
+ * Return: length of the response.
+ */
+VISIBLE_IF_KUNIT u32 srpt_build_tmf_rsp(void *buf, u64 tag, u8 code,
+					u32 req_lim_delta)
+{
+	struct srp_rsp *rsp = buf;
+
+	memset(rsp, 0, sizeof(*rsp) + 4);
+	rsp->opcode = SRP_RSP;
+	rsp->req_lim_delta = cpu_to_be32(req_lim_delta);
+	rsp->tag = tag;
+	rsp->flags = SRP_RSP_FLAG_RSPVALID;
+	rsp->resp_data_len = cpu_to_be32(4);
+	rsp->data[3] = code;
+	return sizeof(*rsp) + 4;
+}
+EXPORT_SYMBOL_IF_KUNIT(srpt_build_tmf_rsp);
+
+/* Free a command that could not be sent a response. */
+static void srpt_finish_unposted(struct srpt_send_ioctx *ioctx)
+{
+	if (ioctx->has_cmd)
+		transport_generic_free_cmd(&ioctx->cmd, 0);
+	else
+		srpt_release_ioctx(ioctx);
+}
+
+/**
+ * srpt_post_rsp() - post a response, after the RDMA WRITEs chained to it
+ * @ioctx: command; its response work request was reserved at admission.
+ * @len: length of the response in @ioctx->rsp.
+ * @rdma: also post the command's RDMA WRITEs.
+ *
+ * Context: any but hard interrupt.
+ */
+static void srpt_post_rsp(struct srpt_send_ioctx *ioctx, u32 len, bool rdma)
+{
+	struct srpt_rdma_ch *ch = ioctx->ch;
+	struct ib_sge sge = {
+		.addr = ioctx->rsp.dma,
+		.length = len,
+		.lkey = ch->sport->sdev->pd->local_dma_lkey,
+	};
+	struct ib_send_wr wr = {
+		.wr_cqe = &ioctx->rsp.cqe,
+		.sg_list = &sge,
+		.num_sge = 1,
+		.opcode = IB_WR_SEND,
+		.send_flags = IB_SEND_SIGNALED,
+	};
+	struct ib_send_wr *first = &wr;
+	int i, ret;
+
+	if (!srpt_ch_is_live(ch)) {
+		srpt_finish_unposted(ioctx);
+		return;
+	}
+	for (i = rdma ? (int)ioctx->nr_rws - 1 : -1; i >= 0; i--)
+		if (ioctx->rws[i].sg)
+			first = rdma_rw_ctx_wrs(&ioctx->rws[i].rw, ch->qp,
+						ch->sport->port, NULL, first);
+	ib_dma_sync_single_for_device(ch->sport->sdev->device, ioctx->rsp.dma,
+				      len, DMA_TO_DEVICE);
+	ioctx->state = SRPT_CMD_RSP_SENT;
+	ret = ib_post_send(ch->qp, first, NULL);
+	if (ret) {
+		srpt_ch_warn(ch, "cannot post the response for tag %#llx (%d)\n",
+			     ioctx->tag, ret);
+		srpt_finish_unposted(ioctx);
+	}
+}
+
+/* Answer an IU that has no target core command with a response code. */
+static void srpt_send_code_rsp(struct srpt_send_ioctx *ioctx, u8 code)
+{
+	u32 len;
+
+	if (!srpt_sq_reserve(ioctx->ch, 1)) {
+		srpt_release_ioctx(ioctx);
+		return;
+	}
+	ioctx->nr_wrs = 1;
+	len = srpt_build_tmf_rsp(ioctx->rsp.buf, ioctx->tag, code,
+				 srpt_take_credits(ioctx));
+	srpt_post_rsp(ioctx, len, false);
+}
+
+/**
+ * srpt_parse_cmd() - validate an SRP_CMD and locate its data descriptors
+ * @cmd: the request, inside a receive buffer.
+ * @byte_len: bytes received.
+ * @params: login parameters of the channel (immediate data).
+ * @d: result.
+ *
+ * Every length read from the wire is checked against @byte_len with
+ * overflow-checked arithmetic before it is used. Indirect tables must
+ * be complete inside the IU; bidirectional commands are not supported.
+ *
+ * Context: any.
+ * Return: 0, or the sense reason to answer the command with.
+ */
+VISIBLE_IF_KUNIT sense_reason_t srpt_parse_cmd(struct srp_cmd *cmd,
+					       u32 byte_len,
+					       const struct srpt_login_params *params,
+					       struct srpt_cmd_desc *d)
+{
+	u8 out_fmt = cmd->buf_fmt >> 4, in_fmt = cmd->buf_fmt & 0xf;
+	struct srp_indirect_buf *idb;
+	struct srp_imm_buf *imm;
+	u32 off, end, len = 0, cnt, i;
+	u8 fmt;
+
+	memset(d, 0, sizeof(*d));
+	d->dir = DMA_NONE;
+	if (byte_len < sizeof(*cmd))
+		return TCM_INVALID_FIELD_IN_COMMAND_IU;
+	/* ADDITIONAL CDB LENGTH: bits 7..2, in 4-byte words. */
+	off = sizeof(*cmd) + (cmd->add_cdb_len & 0xfc);
+	if (off > byte_len)
+		return TCM_INVALID_FIELD_IN_COMMAND_IU;
+	d->cdb_len = sizeof(cmd->cdb) + (cmd->add_cdb_len & 0xfc);
+	if (scsi_command_size(cmd->cdb) > d->cdb_len)
+		return TCM_INVALID_CDB_FIELD;
+	if (out_fmt && in_fmt)
+		return TCM_INVALID_FIELD_IN_COMMAND_IU;
+	fmt = out_fmt ? out_fmt : in_fmt;
+	cnt = out_fmt ? cmd->data_out_desc_cnt : cmd->data_in_desc_cnt;
+
+	switch (fmt) {
+	case SRP_NO_DATA_DESC:
+		return 0;
+	case SRP_DATA_DESC_DIRECT:
+		if (check_add_overflow(off, (u32)sizeof(*d->desc), &end) ||
+		    end > byte_len)
+			return TCM_INVALID_FIELD_IN_COMMAND_IU;
+		d->desc = (void *)cmd + off;
+		d->ndesc = 1;
+		len = be32_to_cpu(d->desc->len);
+		break;
+	case SRP_DATA_DESC_INDIRECT:
+		if (check_add_overflow(off, (u32)sizeof(*idb), &end) ||
+		    end > byte_len)
+			return TCM_INVALID_FIELD_IN_COMMAND_IU;
+		idb = (void *)cmd + off;
+		i = be32_to_cpu(idb->table_desc.len);
+		if (!i || i % sizeof(*d->desc))
+			return TCM_INVALID_FIELD_IN_COMMAND_IU;
+		d->ndesc = i / sizeof(*d->desc);
+		/* A table only partly inside the IU is not supported. */
+		if (d->ndesc != cnt || d->ndesc > SRPT_MAX_DESC)
+			return TCM_INVALID_FIELD_IN_COMMAND_IU;
+		if (check_add_overflow(end, d->ndesc * (u32)sizeof(*d->desc),
+				       &end) || end > byte_len)
+			return TCM_INVALID_FIELD_IN_COMMAND_IU;
+		d->desc = idb->desc_list;
+		for (i = 0; i < d->ndesc; i++)
+			if (check_add_overflow(len,
+					       be32_to_cpu(d->desc[i].len),
+					       &len))
+				return TCM_INVALID_FIELD_IN_COMMAND_IU;
+		if (len != be32_to_cpu(idb->len))
+			return TCM_INVALID_FIELD_IN_COMMAND_IU;
+		break;
+	case SRP_DATA_DESC_IMM:
+		if (in_fmt || !params->use_imm_data)
+			return TCM_INVALID_FIELD_IN_COMMAND_IU;
+		if (check_add_overflow(off, (u32)sizeof(*imm), &end) ||
+		    end > params->imm_data_offset)
+			return TCM_INVALID_FIELD_IN_COMMAND_IU;
+		imm = (void *)cmd + off;
+		len = be32_to_cpu(imm->len);
+		if (check_add_overflow((u32)params->imm_data_offset, len,
+				       &end) || end > byte_len)
+			return TCM_INVALID_FIELD_IN_COMMAND_IU;
+		d->imm = (void *)cmd + params->imm_data_offset;
+		break;
+	default:
+		return TCM_INVALID_FIELD_IN_COMMAND_IU;
+	}
+	if (len > SRPT_MAX_DATA_LEN) {
+		d->ndesc = 0;
+		return TCM_INVALID_FIELD_IN_COMMAND_IU;
+	}
+	d->data_len = len;
+	if (len)
+		d->dir = out_fmt ? DMA_TO_DEVICE : DMA_FROM_DEVICE;
+	else
+		d->ndesc = 0;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(srpt_parse_cmd);
+
+/**
+ * srpt_cmd_map() - allocate data buffers and RDMA contexts of a command
+ * @ioctx: command with parsed descriptors.
+ * @sgl: receives the scatterlist handed to the target core.
+ * @nents: receives its length.
+ *
+ * Each remote buffer gets its own scatterlist and RDMA context; the
+ * scatterlists are chained into the one the target core sees.
+ *
+ * Context: process context.
+ * Return: work requests the RDMA needs, or a negative errno; -EAGAIN
+ * when the QP's MR pool is exhausted.
+ */
+static int srpt_cmd_map(struct srpt_send_ioctx *ioctx,
+			struct scatterlist **sgl, u32 *nents)
+{
+	struct srpt_cmd_desc *d = &ioctx->desc;
+	struct srpt_rdma_ch *ch = ioctx->ch;
+	struct scatterlist *prev = NULL;
+	u32 i, prev_nents = 0, wrs = 0;
+	struct srpt_rw *rw;
+	int ret;
+
+	*sgl = NULL;
+	*nents = 0;
+	if (d->imm) {
+		sg_init_one(&ioctx->imm_sg, d->imm, d->data_len);
+		*sgl = &ioctx->imm_sg;
+		*nents = 1;
+		return 0;
+	}
+	if (!d->ndesc)
+		return 0;
+	ioctx->rws = d->ndesc == 1 ? &ioctx->rw_single :
+		kcalloc(d->ndesc, sizeof(*ioctx->rws), GFP_KERNEL);
+	if (!ioctx->rws)
+		return -ENOMEM;
+	memset(ioctx->rws, 0, sizeof(*ioctx->rws));
+	for (i = 0; i < d->ndesc; i++) {
+		u32 len = be32_to_cpu(d->desc[i].len);
+
+		rw = &ioctx->rws[i];
+		ioctx->nr_rws = i + 1;
+		if (!len)
+			continue;
+		ret = target_alloc_sgl(&rw->sg, &rw->nents, len, false,
+				       i + 1 < d->ndesc);
+		if (ret)
+			goto unmap;
+		ret = rdma_rw_ctx_init(&rw->rw, ch->qp, ch->sport->port, rw->sg,
+				       rw->nents, 0, be64_to_cpu(d->desc[i].va),
+				       be32_to_cpu(d->desc[i].key),
+				       srpt_rw_dir(ioctx));
+		if (ret < 0) {
+			target_free_sgl(rw->sg, rw->nents);
+			rw->sg = NULL;
+			goto unmap;
+		}
+		rw->nr_wrs = ret;
+		wrs += ret;
+		if (prev)
+			sg_chain(prev, prev_nents + 1, rw->sg);
+		else
+			*sgl = rw->sg;
+		prev = rw->sg;
+		prev_nents = rw->nents;
+		*nents += rw->nents;
+	}
+	return wrs;
+
+unmap:
+	srpt_cmd_unmap(ioctx);
+	return ret;
+}
+
+static void srpt_cmd_fail(struct srpt_send_ioctx *ioctx, sense_reason_t reason)
+{
+	/* The response slot: the send queue is sized to always have it. */
+	if (!ioctx->nr_wrs && srpt_sq_reserve(ioctx->ch, 1))
+		ioctx->nr_wrs = 1;
+	transport_send_check_condition_and_sense(&ioctx->cmd, reason, 0);
+	target_put_sess_cmd(&ioctx->cmd);
+}
+
+/**
+ * srpt_cmd_try_admit() - reserve what a command needs and submit it
+ * @ioctx: command, initialised with target_init_cmd().
+ *
+ * Reserves the RDMA work requests and the response work request, so
+ * that no response can later fail for lack of send-queue space.
+ *
+ * Context: process context.
+ * Return: false if resources are short and the command must wait.
+ */
+static bool srpt_cmd_try_admit(struct srpt_send_ioctx *ioctx)
+{
+	struct srpt_rdma_ch *ch = ioctx->ch;
+	struct srp_cmd *srp = ioctx->recv->iu.buf;
+	struct scatterlist *sgl;
+	u32 nents;
+	int wrs;
+
+	wrs = srpt_cmd_map(ioctx, &sgl, &nents);
+	/* Out of MRs with nothing in flight to return any: give up. */
+	if (wrs == -EAGAIN && atomic_read(&ch->sq_wr_avail) < ch->sq_size)
+		return false;
+	if (wrs < 0) {
+		srpt_cmd_fail(ioctx, TCM_OUT_OF_RESOURCES);
+		return true;
+	}
+	if (wrs + 1 > ch->sq_size) {
+		srpt_ch_warn(ch, "tag %#llx needs %d work requests; the send queue is too small\n",
+			     ioctx->tag, wrs + 1);
+		srpt_cmd_unmap(ioctx);
+		srpt_cmd_fail(ioctx, TCM_OUT_OF_RESOURCES);
+		return true;
+	}
+	if (!srpt_sq_reserve(ch, wrs + 1)) {
+		srpt_cmd_unmap(ioctx);
+		return false;
+	}
+	ioctx->nr_wrs = wrs + 1;
+	ioctx->state = SRPT_CMD_SUBMITTED;
+	if (target_submit_prep(&ioctx->cmd, srp->cdb, sgl, nents, NULL, 0,
+			       NULL, 0, GFP_KERNEL))
+		return true;
+	target_submit(&ioctx->cmd);
+	return true;
+}
+
+static void srpt_cmd_park(struct srpt_send_ioctx *ioctx)
+{
+	struct srpt_rdma_ch *ch = ioctx->ch;
+	unsigned long flags;
+
+	spin_lock_irqsave(&ch->lock, flags);
+	ioctx->state = SRPT_CMD_WAIT_SQ;
+	list_add_tail(&ioctx->free_entry, &ch->sq_wait_list);
+	spin_unlock_irqrestore(&ch->lock, flags);
+}
+
+/**
+ * srpt_process_wait_list() - admit parked commands, oldest first
+ * @ch: channel.
+ *
+ * Called whenever a command releases send-queue space or MRs.
+ *
+ * Context: process context.
+ */
+static void srpt_process_wait_list(struct srpt_rdma_ch *ch)
+{
+	struct srpt_send_ioctx *ioctx;
+	unsigned long flags;
+
+	spin_lock_irqsave(&ch->lock, flags);
+	if (ch->processing_wait || ch->state != SRPT_CH_LIVE) {
+		spin_unlock_irqrestore(&ch->lock, flags);
+		return;
+	}
+	ch->processing_wait = true;
+	while ((ioctx = list_first_entry_or_null(&ch->sq_wait_list,
+						 struct srpt_send_ioctx,
+						 free_entry))) {
+		list_del_init(&ioctx->free_entry);
+		spin_unlock_irqrestore(&ch->lock, flags);
+		if (!srpt_cmd_try_admit(ioctx)) {
+			spin_lock_irqsave(&ch->lock, flags);
+			list_add(&ioctx->free_entry, &ch->sq_wait_list);
+			break;
+		}
+		spin_lock_irqsave(&ch->lock, flags);
+	}
+	ch->processing_wait = false;
+	spin_unlock_irqrestore(&ch->lock, flags);
+}
+
+/* Fail the commands still parked when a channel closes. */
+static void srpt_fail_waiting(struct srpt_rdma_ch *ch)
+{
+	struct srpt_send_ioctx *ioctx, *next;
+	unsigned long flags;
+	LIST_HEAD(list);
+
+	spin_lock_irqsave(&ch->lock, flags);
+	list_splice_init(&ch->sq_wait_list, &list);
+	spin_unlock_irqrestore(&ch->lock, flags);
+	list_for_each_entry_safe(ioctx, next, &list, free_entry) {
+		list_del_init(&ioctx->free_entry);
+		srpt_cmd_fail(ioctx, TCM_CHECK_CONDITION_ABORT_CMD);
+	}
+}
+
+static int srpt_task_attr(u8 attr)
+{
+	switch (attr & 7) {
+	case 1:
+		return TCM_HEAD_TAG;
+	case 2:
+		return TCM_ORDERED_TAG;
+	case 4:
+		return TCM_ACA_TAG;
+	default:
+		return TCM_SIMPLE_TAG;
+	}
+}
+
+/**
+ * srpt_handle_cmd() - start an SRP_CMD
+ * @ch: channel.
+ * @ioctx: context holding the receive buffer.
+ *
+ * The target core command is initialised before anything else, so that
+ * a malformed request is answered with CHECK CONDITION through the core.
+ *
+ * Context: process context (CQ workqueue).
+ */
+static void srpt_handle_cmd(struct srpt_rdma_ch *ch,
+			    struct srpt_send_ioctx *ioctx)
+{
+	struct srp_cmd *srp = ioctx->recv->iu.buf;
+	struct srpt_cmd_desc *d = &ioctx->desc;
+	sense_reason_t reason;
+	unsigned long flags;
+	bool wait;
+
+	if (ioctx->recv->byte_len < sizeof(*srp)) {
+		srpt_ch_warn(ch, "SRP_CMD of %u bytes is too short\n",
+			     ioctx->recv->byte_len);
+		srpt_send_code_rsp(ioctx, SRPT_RSP_CODE_INVALID_FIELDS);
+		return;
+	}
+	reason = srpt_parse_cmd(srp, ioctx->recv->byte_len, &ch->params, d);
+	if (reason) {
+		srpt_ch_warn(ch, "tag %#llx: malformed SRP_CMD (buf_fmt %#x, %u bytes)\n",
+			     ioctx->tag, srp->buf_fmt, ioctx->recv->byte_len);
+		d->dir = DMA_NONE;
+		d->data_len = 0;
+	}
+	if (target_init_cmd(&ioctx->cmd, ch->sess, ioctx->sense,
+			    scsilun_to_int(&srp->lun), d->data_len,
+			    srpt_task_attr(srp->task_attr), d->dir,
+			    TARGET_SCF_ACK_KREF)) {
+		srpt_release_ioctx(ioctx);
+		return;
+	}
+	ioctx->has_cmd = true;
+	ioctx->cmd.tag = srp->tag;
+	if (reason) {
+		srpt_cmd_fail(ioctx, reason);
+		return;
+	}
+	spin_lock_irqsave(&ch->lock, flags);
+	wait = !list_empty(&ch->sq_wait_list);
+	spin_unlock_irqrestore(&ch->lock, flags);
+	if (wait || !srpt_cmd_try_admit(ioctx))
+		srpt_cmd_park(ioctx);
+}
+
+/**
+ * srpt_tmf_to_tcm() - map an SRP task management function
+ * @srp_fn: SRP_TSK_* function code.
+ *
+ * Context: any.
+ * Return: the TMR_* function, or -EINVAL for an unknown code.
+ */
+VISIBLE_IF_KUNIT int srpt_tmf_to_tcm(u8 srp_fn)
+{
+	switch (srp_fn) {
+	case SRP_TSK_ABORT_TASK:
+		return TMR_ABORT_TASK;
+	case SRP_TSK_ABORT_TASK_SET:
+		return TMR_ABORT_TASK_SET;
+	case SRP_TSK_CLEAR_TASK_SET:
+		return TMR_CLEAR_TASK_SET;
+	case SRP_TSK_LUN_RESET:
+		return TMR_LUN_RESET;
+	case SRP_TSK_CLEAR_ACA:
+		return TMR_CLEAR_ACA;
+	default:
+		return -EINVAL;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(srpt_tmf_to_tcm);
+
+/**
+ * srpt_tmr_rsp_code() - SRP response code for a target core TMR result
+ * @tmr_response: TMR_* response.
+ *
+ * Context: any.
+ * Return: SRP response code.
+ */
+VISIBLE_IF_KUNIT u8 srpt_tmr_rsp_code(u8 tmr_response)
+{
+	switch (tmr_response) {
+	case TMR_FUNCTION_COMPLETE:
+	case TMR_TASK_DOES_NOT_EXIST:
+		return SRPT_RSP_CODE_COMPLETE;
+	case TMR_TASK_MGMT_FUNCTION_NOT_SUPPORTED:
+		return SRPT_RSP_CODE_NOT_SUPPORTED;
+	default:
+		return SRPT_RSP_CODE_FAILED;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(srpt_tmr_rsp_code);
+
+static void srpt_handle_tmf(struct srpt_rdma_ch *ch,
+			    struct srpt_send_ioctx *ioctx)
+{
+	struct srp_tsk_mgmt *tsk = ioctx->recv->iu.buf;
+	int fn;
+
+	if (ioctx->recv->byte_len < sizeof(*tsk)) {
+		srpt_send_code_rsp(ioctx, SRPT_RSP_CODE_INVALID_FIELDS);
+		return;
+	}
+	fn = srpt_tmf_to_tcm(tsk->tsk_mgmt_func);
+	if (fn < 0) {
+		srpt_ch_warn(ch, "unknown task management function %#x\n",
+			     tsk->tsk_mgmt_func);
+		srpt_send_code_rsp(ioctx, SRPT_RSP_CODE_NOT_SUPPORTED);
+		return;
+	}
+	if (!srpt_sq_reserve(ch, 1)) {
+		srpt_release_ioctx(ioctx);
+		return;
+	}
+	ioctx->nr_wrs = 1;
+	ioctx->state = SRPT_CMD_TMF;
+	ioctx->has_cmd = true;
+	if (target_submit_tmr(&ioctx->cmd, ch->sess, NULL,
+			      scsilun_to_int(&tsk->lun), ioctx, fn, GFP_KERNEL,
+			      tsk->task_tag, TARGET_SCF_ACK_KREF)) {
+		ioctx->has_cmd = false;
+		srpt_release_ioctx(ioctx);
+	}
+}
+
+/**
+ * srpt_handle_iu() - dispatch a received information unit
+ * @ch: live channel.
+ * @recv: receive buffer.
+ *
+ * Context: process context.
+ */
+static void srpt_handle_iu(struct srpt_rdma_ch *ch,
+			   struct srpt_recv_ioctx *recv)
+{
+	struct srp_cmd *iu = recv->iu.buf;
+	struct srpt_send_ioctx *ioctx;
+	u8 opcode = iu->opcode;
+
+	if (recv->byte_len < 16) {
+		srpt_ch_warn(ch, "IU of %u bytes dropped\n", recv->byte_len);
+		srpt_recv_repost(ch, recv);
+		return;
+	}
+	switch (opcode) {
+	case SRP_I_LOGOUT:
+		pr_info("%s: initiator logged out\n", ch->sess_name);
+		srpt_recv_repost(ch, recv);
+		srpt_ch_close(ch);
+		return;
+	case SRP_CRED_RSP:
+	case SRP_AER_RSP:
+		/* Answers to requests this target never sends; no credit. */
+		srpt_recv_repost(ch, recv);
+		return;
+	}
+	ioctx = srpt_get_ioctx(ch);
+	if (!ioctx) {
+		srpt_ch_warn(ch, "initiator exceeded its %u credits; IU dropped\n",
+			     ch->credits);
+		srpt_recv_repost(ch, recv);
+		return;
+	}
+	ioctx->recv = recv;
+	ioctx->tag = iu->tag;
+	switch (opcode) {
+	case SRP_CMD:
+		srpt_handle_cmd(ch, ioctx);
+		break;
+	case SRP_TSK_MGMT:
+		srpt_handle_tmf(ch, ioctx);
+		break;
+	default:
+		srpt_ch_warn(ch, "unknown IU opcode %#x answered as invalid\n",
+			     opcode);
+		srpt_send_code_rsp(ioctx, SRPT_RSP_CODE_INVALID_FIELDS);
+		break;
+	}
+}
+
+/* Queue @recv if the channel is not live yet; true if it was queued. */
+static bool srpt_queue_early(struct srpt_rdma_ch *ch,
+			     struct srpt_recv_ioctx *recv, bool *live)
+{
+	unsigned long flags;
+	bool queued = false;
+
+	spin_lock_irqsave(&ch->lock, flags);
+	*live = ch->state == SRPT_CH_LIVE;
+	if (ch->state == SRPT_CH_CONNECTING ||
+	    (*live && !list_empty(&ch->early_list))) {
+		list_add_tail(&recv->wait_entry, &ch->early_list);
+		queued = true;
+	}
+	spin_unlock_irqrestore(&ch->lock, flags);
+	return queued;
+}
+
+/**
+ * srpt_recv_done() - completion of a receive work request
+ * @cq: completion queue.
+ * @wc: work completion; its wr_cqe is in a &struct srpt_recv_ioctx.
+ *
+ * Context: process context (CQ workqueue).
+ */
+static void srpt_recv_done(struct ib_cq *cq, struct ib_wc *wc)
+{
+	struct srpt_rdma_ch *ch = wc->qp->qp_context;
+	struct srpt_recv_ioctx *recv =
+		container_of(wc->wr_cqe, struct srpt_recv_ioctx, iu.cqe);
+	bool live;
+
+	if (unlikely(wc->status != IB_WC_SUCCESS)) {
+		if (wc->status != IB_WC_WR_FLUSH_ERR) {
+			srpt_ch_warn(ch, "receive failed: %s\n",
+				     ib_wc_status_msg(wc->status));
+			srpt_ch_close(ch);
+		}
+		if (recv->srq)
+			srpt_recv_repost(ch, recv);
+		return;
+	}
+	ib_dma_sync_single_for_cpu(ch->sport->sdev->device, recv->iu.dma,
+				   wc->byte_len, DMA_FROM_DEVICE);
+	recv->byte_len = wc->byte_len;
+	if (srpt_queue_early(ch, recv, &live)) {
+		if (live)
+			srpt_process_early(ch);
+		return;
+	}
+	if (live)
+		srpt_handle_iu(ch, recv);
+	else if (recv->srq)
+		srpt_recv_repost(ch, recv);
+}
+
+/* Process the IUs that arrived before the channel became live. */
+static void srpt_process_early(struct srpt_rdma_ch *ch)
+{
+	struct srpt_recv_ioctx *recv;
+	unsigned long flags;
+
+	for (;;) {
+		spin_lock_irqsave(&ch->lock, flags);
+		recv = list_first_entry_or_null(&ch->early_list,
+						struct srpt_recv_ioctx,
+						wait_entry);
+		if (recv)
+			list_del_init(&recv->wait_entry);
+		spin_unlock_irqrestore(&ch->lock, flags);
+		if (!recv)
+			return;
+		srpt_handle_iu(ch, recv);
+	}
+}
+
+/* Drop the IUs of a channel that never became live. */
+static void srpt_drop_early(struct srpt_rdma_ch *ch)
+{
+	struct srpt_recv_ioctx *recv, *next;
+	unsigned long flags;
+	LIST_HEAD(list);
+
+	spin_lock_irqsave(&ch->lock, flags);
+	list_splice_init(&ch->early_list, &list);
+	spin_unlock_irqrestore(&ch->lock, flags);
+	list_for_each_entry_safe(recv, next, &list, wait_entry) {
+		list_del_init(&recv->wait_entry);
+		if (recv->srq)
+			srpt_recv_repost(ch, recv);
+	}
+}
+
+/**
+ * srpt_send_done() - completion of a response
+ * @cq: completion queue.
+ * @wc: work completion; its wr_cqe is &srpt_send_ioctx.rsp.cqe.
+ *
+ * The response follows every RDMA work request of its command on the
+ * same send queue, so the command is complete.
+ *
+ * Context: process context (CQ workqueue).
+ */
+static void srpt_send_done(struct ib_cq *cq, struct ib_wc *wc)
+{
+	struct srpt_send_ioctx *ioctx =
+		container_of(wc->wr_cqe, struct srpt_send_ioctx, rsp.cqe);
+	struct srpt_rdma_ch *ch = ioctx->ch;
+
+	if (unlikely(wc->status != IB_WC_SUCCESS &&
+		     wc->status != IB_WC_WR_FLUSH_ERR)) {
+		srpt_ch_warn(ch, "response for tag %#llx failed: %s\n",
+			     ioctx->tag, ib_wc_status_msg(wc->status));
+		srpt_ch_close(ch);
+	}
+	srpt_finish_unposted(ioctx);
+}
+
+/**
+ * srpt_rdma_read_done() - completion of a command's RDMA READs
+ * @cq: completion queue.
+ * @wc: work completion; its wr_cqe is &srpt_send_ioctx.rdma_cqe.
+ *
+ * Context: process context (CQ workqueue).
+ */
+static void srpt_rdma_read_done(struct ib_cq *cq, struct ib_wc *wc)
+{
+	struct srpt_send_ioctx *ioctx =
+		container_of(wc->wr_cqe, struct srpt_send_ioctx, rdma_cqe);
+
+	if (likely(wc->status == IB_WC_SUCCESS)) {
+		ioctx->state = SRPT_CMD_DATA_IN;
+		target_execute_cmd(&ioctx->cmd);
+		return;
+	}
+	if (wc->status != IB_WC_WR_FLUSH_ERR)
+		srpt_ch_warn(ioctx->ch, "RDMA READ for tag %#llx failed: %s\n",
+			     ioctx->tag, ib_wc_status_msg(wc->status));
+	transport_generic_request_failure(&ioctx->cmd,
+					  TCM_CHECK_CONDITION_ABORT_CMD);
+}
+
+/* ---------------------------------------------------------------------
+ * Target core callbacks
+ */
+
+static struct srpt_send_ioctx *srpt_cmd_to_ioctx(struct se_cmd *cmd)
+{
+	return container_of(cmd, struct srpt_send_ioctx, cmd);
+}
+
+static int srpt_check_stop_free(struct se_cmd *cmd)
+{
+	return target_put_sess_cmd(cmd);
+}
+
+static void srpt_release_cmd(struct se_cmd *cmd)
+{
+	srpt_release_ioctx(srpt_cmd_to_ioctx(cmd));
+}
+
+static void srpt_close_session(struct se_session *sess)
+{
+	srpt_ch_close(sess->fabric_sess_ptr);
+}
+
+/**
+ * srpt_write_pending() - fetch the data-out buffer of a SCSI write
+ * @cmd: command.
+ *
+ * Immediate data is already there; otherwise post the RDMA READs, whose
+ * work requests were reserved at admission.
+ *
+ * Context: any but hard interrupt.
+ * Return: 0, or -EIO to have the core fail the command.
+ */
+static int srpt_write_pending(struct se_cmd *cmd)
+{
+	struct srpt_send_ioctx *ioctx = srpt_cmd_to_ioctx(cmd);
+	struct srpt_rdma_ch *ch = ioctx->ch;
+	struct ib_cqe *cqe = &ioctx->rdma_cqe;
+	struct ib_send_wr *first = NULL;
+	int i, ret;
+
+	if (ioctx->desc.imm) {
+		ioctx->state = SRPT_CMD_DATA_IN;
+		target_execute_cmd(cmd);
+		return 0;
+	}
+	if (!srpt_ch_is_live(ch))
+		return -EIO;
+	for (i = ioctx->nr_rws - 1; i >= 0; i--) {
+		if (!ioctx->rws[i].sg)
+			continue;
+		first = rdma_rw_ctx_wrs(&ioctx->rws[i].rw, ch->qp,
+					ch->sport->port, cqe, first);
+		cqe = NULL;
+	}
+	ioctx->state = SRPT_CMD_RDMA_READ;
+	ret = ib_post_send(ch->qp, first, NULL);
+	if (ret) {
+		srpt_ch_warn(ch, "cannot post RDMA READ for tag %#llx (%d)\n",
+			     ioctx->tag, ret);
+		return -EIO;
+	}
+	return 0;
+}
+
+/* Build the SRP_RSP for a finished SCSI command; return its length. */
+static u32 srpt_cmd_build_rsp(struct srpt_send_ioctx *ioctx)
+{
+	struct se_cmd *cmd = &ioctx->cmd;
+	u32 res = cmd->residual_count, out_res = 0, in_res = 0;
+	bool in = cmd->data_direction == DMA_FROM_DEVICE;
+	const u8 *sense = NULL;
+	u32 sense_len = 0;
+	u8 flags = 0;
+
+	if (cmd->se_cmd_flags & SCF_UNDERFLOW_BIT)
+		flags = in ? SRP_RSP_FLAG_DIUNDER : SRP_RSP_FLAG_DOUNDER;
+	else if (cmd->se_cmd_flags & SCF_OVERFLOW_BIT)
+		flags = in ? SRP_RSP_FLAG_DIOVER : SRP_RSP_FLAG_DOOVER;
+	if (flags & (SRP_RSP_FLAG_DIUNDER | SRP_RSP_FLAG_DIOVER))
+		in_res = res;
+	else if (flags)
+		out_res = res;
+	if (cmd->scsi_status == SAM_STAT_CHECK_CONDITION &&
+	    (cmd->se_cmd_flags & (SCF_TRANSPORT_TASK_SENSE |
+				  SCF_EMULATED_TASK_SENSE))) {
+		sense = cmd->sense_buffer;
+		sense_len = cmd->scsi_sense_length;
+		if (sense_len > ioctx->rsp.size - sizeof(struct srp_rsp))
+			srpt_ch_warn(ioctx->ch, "sense data truncated from %u to %zu bytes\n",
+				     sense_len,
+				     ioctx->rsp.size - sizeof(struct srp_rsp));
+	}
+	return srpt_build_rsp(ioctx->rsp.buf, ioctx->rsp.size, ioctx->tag,
+			      cmd->scsi_status, sense, sense_len, flags,
+			      out_res, in_res, srpt_take_credits(ioctx));
+}
+
+static int srpt_queue_data_in(struct se_cmd *cmd)
+{
+	struct srpt_send_ioctx *ioctx = srpt_cmd_to_ioctx(cmd);
+
+	srpt_post_rsp(ioctx, srpt_cmd_build_rsp(ioctx), true);
+	return 0;
+}
+
+static int srpt_queue_status(struct se_cmd *cmd)
+{
+	struct srpt_send_ioctx *ioctx = srpt_cmd_to_ioctx(cmd);
+
+	srpt_post_rsp(ioctx, srpt_cmd_build_rsp(ioctx), false);
+	return 0;
+}
+
+static void srpt_queue_tm_rsp(struct se_cmd *cmd)
+{
+	struct srpt_send_ioctx *ioctx = srpt_cmd_to_ioctx(cmd);
+	u8 code = srpt_tmr_rsp_code(cmd->se_tmr_req->response);
+	u32 len;
+
+	len = srpt_build_tmf_rsp(ioctx->rsp.buf, ioctx->tag, code,
+				 srpt_take_credits(ioctx));
+	srpt_post_rsp(ioctx, len, false);
+}
+
+/*
+ * The core aborted the command and will release it; srpt_release_cmd()
+ * frees its buffers, reposts its receive buffer and keeps its credit
+ * for the next response.
+ */
+static void srpt_aborted_task(struct se_cmd *cmd)
+{
+	srpt_cmd_to_ioctx(cmd)->state = SRPT_CMD_DONE;
+}
+
+static int srpt_get_cmd_state(struct se_cmd *cmd)
+{
+	return srpt_cmd_to_ioctx(cmd)->state;
+}
+
+static struct srpt_tpg *srpt_tpg(struct se_portal_group *tpg)
+{
+	return container_of(tpg, struct srpt_tpg, tpg);
+}
+
+static char *srpt_tpg_get_wwn(struct se_portal_group *tpg)
+{
+	return srpt_tpg(tpg)->port_id->name;
+}
+
+static u16 srpt_tpg_get_tag(struct se_portal_group *tpg)
+{
+	return srpt_tpg(tpg)->tag;
+}
+
+/* ---------------------------------------------------------------------
+ * configfs
+ */
+
+/* Parse "xxxx:xxxx:xxxx:xxxx" (1 to 4 hex digits per group). */
+static int srpt_parse_guid(const char *s, u8 guid[8])
+{
+	u32 i, n;
+
+	for (i = 0; i < 4; i++) {
+		u16 v = 0;
+
+		for (n = 0; isxdigit(*s) && n < 4; n++, s++)
+			v = v << 4 | hex_to_bin(*s);
+		if (!n || *s != (i < 3 ? ':' : '\0'))
+			return -EINVAL;
+		s++;
+		put_unaligned_be16(v, guid + 2 * i);
+	}
+	return 0;
+}
+
+/* Parse an optional "0x" and up to 32 hex digits, right-aligned. */
+static int srpt_parse_hex_id(const char *s, u8 id[16], bool exact)
+{
+	size_t len;
+
+	if (!strncasecmp(s, "0x", 2))
+		s += 2;
+	len = strlen(s);
+	if (!len || len % 2 || len > 32 || (exact && len != 32))
+		return -EINVAL;
+	memset(id, 0, 16);
+	return hex2bin(id + 16 - len / 2, s, len / 2);
+}
+
+/**
+ * srpt_parse_acl_name() - parse a node ACL name
+ * @name: GUID (xxxx:xxxx:xxxx:xxxx), initiator port ID (hex, optional
+ *	  0x, left-padded with zeroes), or IPv4 / IPv6 address.
+ * @acl: receives the kind and value.
+ *
+ * Context: any.
+ * Return: 0 or -EINVAL.
+ */
+VISIBLE_IF_KUNIT int srpt_parse_acl_name(const char *name,
+					 struct srpt_node_acl *acl)
+{
+	struct sockaddr_in6 *s6 = (void *)&acl->addr;
+	struct sockaddr_in *s4 = (void *)&acl->addr;
+	const char *end;
+
+	memset(acl->id, 0, sizeof(acl->id));
+	memset(&acl->addr, 0, sizeof(acl->addr));
+	if (!srpt_parse_guid(name, acl->id + 8)) {
+		acl->kind = SRPT_ACL_GUID;
+		return 0;
+	}
+	if (!srpt_parse_hex_id(name, acl->id, false)) {
+		acl->kind = SRPT_ACL_PORT_ID;
+		return 0;
+	}
+	memset(acl->id, 0, sizeof(acl->id));
+	acl->kind = SRPT_ACL_IP;
+	if (in4_pton(name, -1, (u8 *)&s4->sin_addr, -1, &end) && !*end) {
+		s4->sin_family = AF_INET;
+		return 0;
+	}
+	if (in6_pton(name, -1, s6->sin6_addr.s6_addr, -1, &end) && !*end) {
+		s6->sin6_family = AF_INET6;
+		return 0;
+	}
+	return -EINVAL;
+}
+EXPORT_SYMBOL_IF_KUNIT(srpt_parse_acl_name);
+
+/**
+ * srpt_parse_port_name() - parse a target port name
+ * @name: port GUID (xxxx:xxxx:xxxx:xxxx) or GID (0x and 32 hex digits,
+ *	  32 hex digits, or IPv6 notation).
+ * @gid: receives the GID, or the GUID in bytes 8..15.
+ * @is_guid: set if @name is a GUID.
+ *
+ * Context: any.
+ * Return: 0 or -EINVAL.
+ */
+VISIBLE_IF_KUNIT int srpt_parse_port_name(const char *name, u8 gid[16],
+					  bool *is_guid)
+{
+	const char *end;
+
+	memset(gid, 0, 16);
+	*is_guid = !srpt_parse_guid(name, gid + 8);
+	if (*is_guid)
+		return 0;
+	if (!srpt_parse_hex_id(name, gid, true))
+		return 0;
+	if (in6_pton(name, -1, gid, -1, &end) && !*end)
+		return 0;
+	return -EINVAL;
+}
+EXPORT_SYMBOL_IF_KUNIT(srpt_parse_port_name);
+
+static struct srpt_port *srpt_lookup_port(const u8 gid[16], bool is_guid)
+{
+	struct srpt_device *sdev;
+	struct srpt_port *sport;
+	u32 i;
+
+	lockdep_assert_held(&srpt_dev_mutex);
+	list_for_each_entry(sdev, &srpt_dev_list, list) {
+		for (i = 0; i < sdev->nports; i++) {
+			sport = &sdev->port[i];
+			if (is_guid ? !memcmp(sport->gid.raw + 8, gid + 8, 8) :
+				      !memcmp(sport->gid.raw, gid, 16))
+				return sport;
+		}
+	}
+	return NULL;
+}
+
+static struct se_wwn *srpt_make_wwn(struct target_fabric_configfs *tf,
+				    struct config_group *group,
+				    const char *name)
+{
+	struct srpt_port_id *port_id, **slot;
+	struct srpt_port *sport;
+	bool is_guid;
+	u8 gid[16];
+	int ret;
+
+	if (srpt_parse_port_name(name, gid, &is_guid)) {
+		pr_warn("%s is not a port GUID or GID\n", name);
+		return ERR_PTR(-EINVAL);
+	}
+	port_id = kzalloc(sizeof(*port_id), GFP_KERNEL);
+	if (!port_id)
+		return ERR_PTR(-ENOMEM);
+	mutex_init(&port_id->mutex);
+	INIT_LIST_HEAD(&port_id->tpg_list);
+	strscpy(port_id->name, name, sizeof(port_id->name));
+
+	mutex_lock(&srpt_dev_mutex);
+	sport = srpt_lookup_port(gid, is_guid);
+	ret = -EINVAL;
+	if (sport) {
+		mutex_lock(&sport->sdev->mutex);
+		slot = is_guid ? &sport->guid_id : &sport->gid_id;
+		ret = *slot ? -EEXIST : 0;
+		if (!ret) {
+			*slot = port_id;
+			port_id->sport = sport;
+			port_id->sdev = srpt_sdev_get(sport->sdev);
+		}
+		mutex_unlock(&sport->sdev->mutex);
+	}
+	mutex_unlock(&srpt_dev_mutex);
+	if (ret) {
+		pr_warn("%s: %s\n", name, ret == -EEXIST ?
+			"that HCA port already has a target port of this kind" :
+			"no HCA port has that GUID or GID");
+		kfree(port_id);
+		return ERR_PTR(ret);
+	}
+	return &port_id->wwn;
+}
+
+static void srpt_drop_wwn(struct se_wwn *wwn)
+{
+	struct srpt_port_id *port_id =
+		container_of(wwn, struct srpt_port_id, wwn);
+	struct srpt_device *sdev = port_id->sdev;
+	struct srpt_port *sport = port_id->sport;
+
+	mutex_lock(&sdev->mutex);
+	if (sport->guid_id == port_id)
+		sport->guid_id = NULL;
+	if (sport->gid_id == port_id)
+		sport->gid_id = NULL;
+	mutex_unlock(&sdev->mutex);
+	srpt_sdev_put(sdev);
+	kfree(port_id);
+}
+
+static struct se_portal_group *srpt_make_tpg(struct se_wwn *wwn,
+					     const char *name)
+{
+	struct srpt_port_id *port_id =
+		container_of(wwn, struct srpt_port_id, wwn);
+	const char *digits = strrchr(name, '_');
+	struct srpt_tpg *stpg;
+	u16 tag = 1;
+	int ret;
+
+	if (digits && kstrtou16(digits + 1, 10, &tag))
+		tag = 1;
+	stpg = kzalloc(sizeof(*stpg), GFP_KERNEL);
+	if (!stpg)
+		return ERR_PTR(-ENOMEM);
+	stpg->port_id = port_id;
+	stpg->tag = tag;
+	ret = core_tpg_register(wwn, &stpg->tpg, SCSI_PROTOCOL_SRP);
+	if (ret) {
+		kfree(stpg);
+		return ERR_PTR(ret);
+	}
+	mutex_lock(&port_id->mutex);
+	list_add_tail(&stpg->entry, &port_id->tpg_list);
+	mutex_unlock(&port_id->mutex);
+	return &stpg->tpg;
+}
+
+static bool srpt_ch_in_tpg(struct srpt_rdma_ch *ch, void *stpg)
+{
+	return ch->stpg == stpg;
+}
+
+static int srpt_enable_tpg(struct se_portal_group *tpg, bool enable)
+{
+	struct srpt_tpg *stpg = srpt_tpg(tpg);
+	struct srpt_device *sdev = stpg->port_id->sdev;
+
+	mutex_lock(&sdev->mutex);
+	stpg->enabled = enable;
+	mutex_unlock(&sdev->mutex);
+	if (!enable)
+		srpt_close_channels(sdev, srpt_ch_in_tpg, stpg);
+	return 0;
+}
+
+static void srpt_drop_tpg(struct se_portal_group *tpg)
+{
+	struct srpt_tpg *stpg = srpt_tpg(tpg);
+	struct srpt_port_id *port_id = stpg->port_id;
+
+	srpt_enable_tpg(tpg, false);
+	mutex_lock(&port_id->mutex);
+	list_del(&stpg->entry);
+	mutex_unlock(&port_id->mutex);
+	core_tpg_deregister(tpg);
+	kfree(stpg);
+}
+
+static int srpt_init_nodeacl(struct se_node_acl *se_nacl, const char *name)
+{
+	struct srpt_node_acl *acl =
+		container_of(se_nacl, struct srpt_node_acl, nacl);
+
+	if (srpt_parse_acl_name(name, acl)) {
+		pr_warn("ACL %s: not a GUID, initiator port ID or IP address\n",
+			name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static struct srpt_port *srpt_attr_port(struct config_item *item)
+{
+	return srpt_tpg(attrib_to_tpg(item))->port_id->sport;
+}
+
+/* Parse an attribute value and check it is within [@min, @max]. */
+static int srpt_attr_parse(const char *page, u32 min, u32 max, u32 *val)
+{
+	int ret = kstrtou32(page, 0, val);
+
+	if (ret)
+		return ret;
+	return *val < min || *val > max ? -EINVAL : 0;
+}
+
+#define SRPT_TPG_ATTRIB(_name, _min, _max)				\
+static ssize_t srpt_tpg_attrib_##_name##_show(struct config_item *item,\
+					       char *page)		\
+{									\
+	return sysfs_emit(page, "%u\n",					\
+			  READ_ONCE(srpt_attr_port(item)->attrib._name));\
+}									\
+static ssize_t srpt_tpg_attrib_##_name##_store(struct config_item *item,\
+						const char *page,	\
+						size_t count)		\
+{									\
+	struct srpt_port *sport = srpt_attr_port(item);			\
+	u32 val;							\
+	int ret = srpt_attr_parse(page, _min, _max, &val);		\
+									\
+	if (ret) {							\
+		pr_warn_ratelimited(#_name " must be %u to %u\n",	\
+				    (u32)(_min), (u32)(_max));		\
+		return ret;						\
+	}								\
+	mutex_lock(&sport->sdev->mutex);				\
+	sport->attrib._name = val;					\
+	mutex_unlock(&sport->sdev->mutex);				\
+	return count;							\
+}									\
+CONFIGFS_ATTR(srpt_tpg_attrib_, _name)
+
+SRPT_TPG_ATTRIB(srp_max_rdma_size, SRPT_MIN_RDMA_SIZE, SRPT_MAX_RDMA_SIZE);
+SRPT_TPG_ATTRIB(srp_max_rsp_size, SRPT_MIN_RSP_SIZE, SRPT_MAX_RSP_SIZE);
+SRPT_TPG_ATTRIB(srp_sq_size, SRPT_MIN_SQ_SIZE, SRPT_MAX_SRQ_SIZE);
+
+static ssize_t srpt_tpg_attrib_use_srq_show(struct config_item *item,
+					    char *page)
+{
+	return sysfs_emit(page, "%d\n", READ_ONCE(srpt_attr_port(item)->attrib.use_srq));
+}
+
+static ssize_t srpt_tpg_attrib_use_srq_store(struct config_item *item,
+					     const char *page, size_t count)
+{
+	struct srpt_port *sport = srpt_attr_port(item);
+	struct srpt_device *sdev = sport->sdev;
+	u32 val;
+	int ret = srpt_attr_parse(page, 0, 1, &val);
+
+	if (ret)
+		return ret;
+	mutex_lock(&sdev->mutex);
+	sport->attrib.use_srq = val;
+	/* New channels follow the setting; free an SRQ nobody uses. */
+	if (!val && !sdev->removed && !sdev->srq_users)
+		srpt_srq_destroy(sdev);
+	mutex_unlock(&sdev->mutex);
+	return count;
+}
+CONFIGFS_ATTR(srpt_tpg_attrib_, use_srq);
+
+static struct configfs_attribute *srpt_tpg_attrib_attrs[] = {
+	&srpt_tpg_attrib_attr_srp_max_rdma_size,
+	&srpt_tpg_attrib_attr_srp_max_rsp_size,
+	&srpt_tpg_attrib_attr_srp_sq_size,
+	&srpt_tpg_attrib_attr_use_srq,
+	NULL,
+};
+
+/**
+ * srpt_rdma_cm_listen() - create an RDMA/CM listener on a port
+ * @port: TCP-style port number.
+ *
+ * Listens on the IPv6 wildcard address, which also accepts IPv4, or on
+ * the IPv4 wildcard where IPv6 is unavailable.
+ *
+ * Context: process context.
+ * Return: the listener or an ERR_PTR().
+ */
+static struct rdma_cm_id *srpt_rdma_cm_listen(u16 port)
+{
+	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6,
+				   .sin6_port = cpu_to_be16(port) };
+	struct sockaddr_in a4 = { .sin_family = AF_INET,
+				  .sin_port = cpu_to_be16(port) };
+	struct rdma_cm_id *id;
+	int ret;
+
+	id = rdma_create_id(&init_net, srpt_rdma_cm_handler, NULL,
+			    RDMA_PS_TCP, IB_QPT_RC);
+	if (IS_ERR(id))
+		return id;
+	rdma_set_afonly(id, 0);
+	ret = rdma_bind_addr(id, (struct sockaddr *)&a6);
+	if (ret)
+		ret = rdma_bind_addr(id, (struct sockaddr *)&a4);
+	if (!ret)
+		ret = rdma_listen(id, SRPT_RDMA_CM_BACKLOG);
+	if (ret) {
+		rdma_destroy_id(id);
+		return ERR_PTR(ret);
+	}
+	return id;
+}
+
+static ssize_t srpt_rdma_cm_port_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%u\n", READ_ONCE(srpt_rdma_cm_port));
+}
+
+static ssize_t srpt_rdma_cm_port_store(struct config_item *item,
+				       const char *page, size_t count)
+{
+	struct rdma_cm_id *id = NULL;
+	u16 port;
+	int ret = kstrtou16(page, 0, &port);
+
+	if (ret)
+		return ret;
+	mutex_lock(&srpt_rdma_cm_mutex);
+	if (port == srpt_rdma_cm_port)
+		goto unlock;
+	if (port) {
+		id = srpt_rdma_cm_listen(port);
+		if (IS_ERR(id)) {
+			ret = PTR_ERR(id);
+			pr_warn("cannot listen on RDMA/CM port %u (%d)\n", port,
+				ret);
+			goto unlock;
+		}
+	}
+	swap(id, srpt_rdma_cm_id);
+	srpt_rdma_cm_port = port;
+unlock:
+	mutex_unlock(&srpt_rdma_cm_mutex);
+	if (!IS_ERR_OR_NULL(id))
+		rdma_destroy_id(id);
+	return ret ? ret : count;
+}
+CONFIGFS_ATTR(srpt_, rdma_cm_port);
+
+static struct configfs_attribute *srpt_da_attrs[] = {
+	&srpt_attr_rdma_cm_port,
+	NULL,
+};
+
+static ssize_t srpt_wwn_version_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%s\n", SRPT_VERSION);
+}
+CONFIGFS_ATTR_RO(srpt_wwn_, version);
+
+static struct configfs_attribute *srpt_wwn_attrs[] = {
+	&srpt_wwn_attr_version,
+	NULL,
+};
+
+static const struct target_core_fabric_ops srpt_template = {
+	.module				= THIS_MODULE,
+	.fabric_name			= "srpt",
+	.node_acl_size			= sizeof(struct srpt_node_acl),
+	.tpg_get_wwn			= srpt_tpg_get_wwn,
+	.tpg_get_tag			= srpt_tpg_get_tag,
+	.check_stop_free		= srpt_check_stop_free,
+	.release_cmd			= srpt_release_cmd,
+	.close_session			= srpt_close_session,
+	.write_pending			= srpt_write_pending,
+	.get_cmd_state			= srpt_get_cmd_state,
+	.queue_data_in			= srpt_queue_data_in,
+	.queue_status			= srpt_queue_status,
+	.queue_tm_rsp			= srpt_queue_tm_rsp,
+	.aborted_task			= srpt_aborted_task,
+	.fabric_make_wwn		= srpt_make_wwn,
+	.fabric_drop_wwn		= srpt_drop_wwn,
+	.fabric_make_tpg		= srpt_make_tpg,
+	.fabric_enable_tpg		= srpt_enable_tpg,
+	.fabric_drop_tpg		= srpt_drop_tpg,
+	.fabric_init_nodeacl		= srpt_init_nodeacl,
+	.tfc_discovery_attrs		= srpt_da_attrs,
+	.tfc_wwn_attrs			= srpt_wwn_attrs,
+	.tfc_tpg_attrib_attrs		= srpt_tpg_attrib_attrs,
+	.default_submit_type		= TARGET_DIRECT_SUBMIT,
+	.direct_submit_supp		= 1,
+};
+
+/* ---------------------------------------------------------------------
+ * HCA hot-plug and module glue
+ */
+
+static void srpt_port_init(struct srpt_device *sdev, struct srpt_port *sport,
+			   u32 port)
+{
+	sport->sdev = sdev;
+	sport->port = port;
+	sport->attrib.srp_max_rdma_size = SRPT_MIN_RDMA_SIZE;
+	sport->attrib.srp_max_rsp_size = SRPT_DEF_RSP_SIZE;
+	sport->attrib.srp_sq_size = SRPT_DEF_SQ_SIZE;
+	INIT_LIST_HEAD(&sport->nexus_list);
+	INIT_WORK(&sport->work, srpt_port_work);
+	srpt_port_refresh(sport);
+	srpt_mad_register(sport);
+}
+
+/**
+ * srpt_add_one() - start serving an HCA
+ * @device: the HCA.
+ *
+ * Context: process context.
+ * Return: 0 or a negative errno.
+ */
+static int srpt_add_one(struct ib_device *device)
+{
+	u32 i, nports = rdma_end_port(device);
+	struct srpt_device *sdev;
+	int ret;
+
+	sdev = kzalloc(struct_size(sdev, port, nports), GFP_KERNEL);
+	if (!sdev)
+		return -ENOMEM;
+	sdev->nports = nports;
+	kref_init(&sdev->kref);
+	mutex_init(&sdev->mutex);
+	init_waitqueue_head(&sdev->ch_waitq);
+	sdev->device = device;
+	sdev->pd = ib_alloc_pd(device, 0);
+	if (IS_ERR(sdev->pd)) {
+		ret = PTR_ERR(sdev->pd);
+		goto free_sdev;
+	}
+	if (!srpt_service_guid)
+		srpt_service_guid = be64_to_cpu(device->node_guid);
+	if (rdma_cap_ib_cm(device, rdma_start_port(device))) {
+		sdev->cm_id = ib_create_cm_id(device, srpt_ib_cm_handler, sdev);
+		if (IS_ERR(sdev->cm_id)) {
+			ret = PTR_ERR(sdev->cm_id);
+			goto dealloc_pd;
+		}
+		ret = ib_cm_listen(sdev->cm_id, cpu_to_be64(srpt_service_guid));
+		if (ret)
+			goto destroy_cm_id;
+	}
+	for (i = 0; i < nports; i++)
+		srpt_port_init(sdev, &sdev->port[i], i + 1);
+	INIT_IB_EVENT_HANDLER(&sdev->event_handler, device, srpt_event_handler);
+	ib_register_event_handler(&sdev->event_handler);
+
+	mutex_lock(&srpt_dev_mutex);
+	list_add_tail(&sdev->list, &srpt_dev_list);
+	mutex_unlock(&srpt_dev_mutex);
+	ib_set_client_data(device, &srpt_client, sdev);
+	dev_info(&device->dev, "SRP target ready, IOC GUID 0x%016llx\n",
+		 srpt_service_guid);
+	return 0;
+
+destroy_cm_id:
+	ib_destroy_cm_id(sdev->cm_id);
+dealloc_pd:
+	ib_dealloc_pd(sdev->pd);
+free_sdev:
+	kfree(sdev);
+	return ret;
+}
+
+/**
+ * srpt_remove_one() - stop serving an HCA
+ * @device: the HCA.
+ * @client_data: its &struct srpt_device.
+ *
+ * Closes every channel and waits until they are released. Target ports
+ * configured on the HCA stay in configfs, unusable, until removed.
+ *
+ * Context: process context.
+ */
+static void srpt_remove_one(struct ib_device *device, void *client_data)
+{
+	struct srpt_device *sdev = client_data;
+	u32 i;
+
+	ib_unregister_event_handler(&sdev->event_handler);
+	for (i = 0; i < sdev->nports; i++) {
+		srpt_mad_unregister(&sdev->port[i]);
+		cancel_work_sync(&sdev->port[i].work);
+	}
+	if (sdev->cm_id)
+		ib_destroy_cm_id(sdev->cm_id);
+	mutex_lock(&srpt_dev_mutex);
+	list_del(&sdev->list);
+	mutex_unlock(&srpt_dev_mutex);
+
+	mutex_lock(&sdev->mutex);
+	sdev->removed = true;
+	mutex_unlock(&sdev->mutex);
+	srpt_close_channels(sdev, NULL, NULL);
+
+	mutex_lock(&sdev->mutex);
+	srpt_srq_destroy(sdev);
+	mutex_unlock(&sdev->mutex);
+	ib_dealloc_pd(sdev->pd);
+	dev_info(&device->dev, "SRP target removed\n");
+	srpt_sdev_put(sdev);
+}
+
+static struct ib_client srpt_client = {
+	.name = "srpt",
+	.add = srpt_add_one,
+	.remove = srpt_remove_one,
+};
+
+static int __init srpt_init_module(void)
+{
+	int ret;
+
+	if (srp_max_req_size < SRPT_MIN_MAX_REQ_SIZE) {
+		pr_err("srp_max_req_size %u is below the minimum %u\n",
+		       srp_max_req_size, SRPT_MIN_MAX_REQ_SIZE);
+		return -EINVAL;
+	}
+	if (srpt_srq_size < SRPT_MIN_SRQ_SIZE ||
+	    srpt_srq_size > SRPT_MAX_SRQ_SIZE) {
+		pr_err("srpt_srq_size %u is outside %u..%u\n", srpt_srq_size,
+		       SRPT_MIN_SRQ_SIZE, SRPT_MAX_SRQ_SIZE);
+		return -EINVAL;
+	}
+	srpt_wq = alloc_workqueue("srpt", WQ_UNBOUND, 0);
+	if (!srpt_wq)
+		return -ENOMEM;
+	ret = target_register_template(&srpt_template);
+	if (ret)
+		goto destroy_wq;
+	ret = ib_register_client(&srpt_client);
+	if (ret)
+		goto unregister_template;
+	return 0;
+
+unregister_template:
+	target_unregister_template(&srpt_template);
+destroy_wq:
+	destroy_workqueue(srpt_wq);
+	return ret;
+}
+
+static void __exit srpt_cleanup_module(void)
+{
+	mutex_lock(&srpt_rdma_cm_mutex);
+	if (srpt_rdma_cm_id)
+		rdma_destroy_id(srpt_rdma_cm_id);
+	srpt_rdma_cm_id = NULL;
+	srpt_rdma_cm_port = 0;
+	mutex_unlock(&srpt_rdma_cm_mutex);
+	ib_unregister_client(&srpt_client);
+	target_unregister_template(&srpt_template);
+	destroy_workqueue(srpt_wq);
+}
+
+module_init(srpt_init_module);
+module_exit(srpt_cleanup_module);

@@ -1,0 +1,318 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Boot a throw-away QEMU (TCG) virtual machine that uses this machine's
+# root file system read-only over 9p, run one scenario script inside it
+# and return the scenario's exit status.
+#
+# The VM has no network card. Its root is an overlay: the host root
+# (9p, read-only) below, a tmpfs above, so everything installed on the
+# host (fio, targetcli, rdma-core, ...) is usable and nothing on the host
+# is modified. A second 9p share, read-write, is the results directory
+# (mounted at /results in the guest); the serial console log, the kernel
+# log and the scenario output are kept there.
+#
+# Usage: scripts/vm-run.sh [options] SCENARIO [ARGS...]
+#   --results DIR        results directory (default: a new one under
+#                        ${SRPT_RESULTS:-/var/tmp/ib_srpt-results})
+#   --module ours|ref    which ib_srpt to use (default: ours)
+#   --ko PATH            our ib_srpt.ko (default: <repo>/ib_srpt.ko)
+#   --wait-scale N       multiply every wait in the tests by N (default 1)
+#   --timeout SEC        hard limit for the whole VM run (default 600)
+#   --append ARGS        extra kernel command line arguments, e.g.
+#                        "ib_core.force_mr=1" (applied by modprobe)
+#   --kernel-image FILE  kernel to boot (default: newest Debian 6.12)
+#   --modules-dir DIR    its modules, i.e. a .../lib/modules/<release>
+#                        directory on this machine
+#   --mem MB, --smp N    VM size (default 3072 MB, 2 vCPUs)
+#   --env NAME=VALUE     extra environment for the scenario (repeatable)
+#   --console            also copy the serial console to stdout
+#
+# Exit status: the scenario's; 124 when the hard timeout fired; 125 when
+# the VM stopped without reporting a status (e.g. a kernel panic).
+set -euo pipefail
+
+SELF=$(readlink -f "${BASH_SOURCE[0]}")
+REPO=$(dirname "$(dirname "$SELF")")
+CACHE=${SRPT_CACHE:-/var/cache/ib_srpt-dev}
+
+die() { echo "vm-run: $*" >&2; exit 125; }
+
+usage() {
+	sed -n '/^# Usage:/,/^# Exit status/p' "$SELF" | sed 's/^# \{0,1\}//' >&2
+	exit 2
+}
+
+results= module=ours ko=$REPO/ib_srpt.ko wait_scale=1 timeout=600
+append= kimage= moddir= mem=3072 smp=2 console=0
+extra_env=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	--results) results=$2; shift 2 ;;
+	--module) module=$2; shift 2 ;;
+	--ref) module=ref; shift ;;
+	--ko) ko=$2; shift 2 ;;
+	--wait-scale) wait_scale=$2; shift 2 ;;
+	--timeout) timeout=$2; shift 2 ;;
+	--append) append="$append $2"; shift 2 ;;
+	--kernel-image) kimage=$2; shift 2 ;;
+	--modules-dir) moddir=$2; shift 2 ;;
+	--mem) mem=$2; shift 2 ;;
+	--smp) smp=$2; shift 2 ;;
+	--env) extra_env+=("$2"); shift 2 ;;
+	--console) console=1; shift ;;
+	-h|--help) usage ;;
+	--) shift; break ;;
+	-*) echo "vm-run: unknown option $1" >&2; usage ;;
+	*) break ;;
+	esac
+done
+[ $# -ge 1 ] || usage
+scenario=$(readlink -f "$1")
+shift
+[ -f "$scenario" ] || die "no such scenario: $1"
+case $module in ours|ref) ;; *) die "--module must be ours or ref" ;; esac
+[[ $wait_scale =~ ^[0-9]+([.][0-9]+)?$ ]] || die "bad --wait-scale: $wait_scale"
+[[ $timeout =~ ^[0-9]+$ ]] || die "bad --timeout: $timeout"
+
+# Kernel and modules: newest Debian 6.12 release with an image, unless
+# given explicitly.
+if [ -n "$moddir" ]; then
+	moddir=$(readlink -f "$moddir")
+	[ -f "$moddir/modules.dep" ] || die "$moddir has no modules.dep"
+	krel=$(basename "$moddir")
+	[ -n "$kimage" ] || kimage=/boot/vmlinuz-$krel
+else
+	krel=
+	for d in $(find /lib/modules -maxdepth 1 -name '6.12.*+deb12-amd64' \
+			-printf '%f\n' | sort -rV); do
+		if [ -e "/boot/vmlinuz-$d" ]; then
+			krel=$d
+			break
+		fi
+	done
+	[ -n "$krel" ] || die "no Debian 6.12 kernel installed (run scripts/setup-deps.sh)"
+	moddir=/lib/modules/$krel
+	[ -n "$kimage" ] || kimage=/boot/vmlinuz-$krel
+fi
+[ -r "$kimage" ] || die "cannot read kernel image $kimage"
+kimage=$(readlink -f "$kimage")
+
+if [ "$module" = ours ]; then
+	ko=$(readlink -f "$ko" 2>/dev/null || true)
+	[ -n "$ko" ] && [ -f "$ko" ] ||
+		die "our module ib_srpt.ko does not exist (build it with make)"
+fi
+
+if [ -z "$results" ]; then
+	base=${SRPT_RESULTS:-/var/tmp/ib_srpt-results}
+	mkdir -p "$base"
+	results=$(mktemp -d "$base/run-$(date +%Y%m%d-%H%M%S)-XXXX")
+fi
+mkdir -p "$results"
+results=$(readlink -f "$results")
+case $results in
+"$REPO"|"$REPO"/*) die "the results directory must be outside the repository" ;;
+esac
+rm -f "$results/exit-status" "$results/console.log" "$results/dmesg.txt"
+
+# ---------------------------------------------------------------------------
+# initramfs: static busybox, the 9p and overlay modules (decompressed) and
+# an /init that mounts the root and hands over to the stage-2 init below.
+# Cached by kernel release, modules directory and the hash of this script.
+find_ko() {	# find_ko NAME -> path of NAME.ko* in $moddir, or nothing
+	find "$moddir/kernel" -name "$1.ko" -o -name "$1.ko.xz" \
+		-o -name "$1.ko.zst" -o -name "$1.ko.gz" | head -n1
+}
+
+write_init() {
+	cat <<'EOF'
+#!/bin/busybox sh
+# Stage 1 (busybox): mount the host root over 9p, put a tmpfs overlay on
+# top and switch to it.
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+for m in $(cat /modules/order); do
+	insmod /modules/$m.ko || echo "stage1: insmod $m failed (built in?)"
+done
+mkdir -p /lower /rw /newroot /results
+mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=512000 \
+	root /lower || { echo "stage1: cannot mount root"; exec sh; }
+mount -t tmpfs -o mode=0755,size=80% tmpfs /rw
+mkdir -p /rw/upper /rw/work
+mount -t overlay -o lowerdir=/lower,upperdir=/rw/upper,workdir=/rw/work \
+	overlay /newroot || { echo "stage1: cannot mount overlay"; exec sh; }
+mkdir -p /newroot/results
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 results \
+	/newroot/results || { echo "stage1: cannot mount results"; exec sh; }
+cp /stage2 /newroot/run/srpt-stage2
+cp /bin/busybox /newroot/run/busybox
+chmod 0755 /newroot/run/srpt-stage2
+mount --move /dev /newroot/dev
+umount /proc /sys
+exec switch_root /newroot /run/srpt-stage2
+EOF
+}
+
+write_stage2() {
+	cat <<'EOF'
+#!/bin/bash
+# Stage 2 (PID 1 on the overlay root): prepare the system, install our
+# module if asked, run the scenario, save logs, power off.
+set -u
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root TERM=dumb LANG=C.UTF-8
+BB=/run/busybox
+off() { sync; $BB poweroff -f; sleep 30; }
+trap off EXIT
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t configfs configfs /sys/kernel/config
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+mkdir -p /dev/pts /dev/shm
+mount -t devpts devpts /dev/pts
+mount -t tmpfs tmpfs /dev/shm
+mount -t tmpfs -o mode=1777 tmpfs /tmp
+mount -t tmpfs -o mode=0755 tmpfs /run/lock 2>/dev/null
+hostname srpt-vm
+ip link set lo up
+# No stale state from the host in /run, /var/run, /var/lock.
+for d in /run/dbus /run/udev /run/multipathd /var/lock; do
+	[ -L "$d" ] || { rm -rf "$d"; mkdir -p "$d"; }
+done
+: > /etc/machine-id.tmp && mv /etc/machine-id.tmp /etc/machine-id
+$BB dmesg -n 5 2>/dev/null || true
+
+. /results/vm-env.sh
+echo "stage2: kernel $(uname -r), module=$SRPT_MODULE, scenario=$SRPT_SCENARIO"
+
+# Unless it is a custom kernel, the modules directory comes from the
+# host already. For a custom one bind its modules directory in place.
+if [ -n "${SRPT_MODDIR:-}" ] && [ "$SRPT_MODDIR" != /lib/modules/$(uname -r) ]; then
+	mkdir -p /lib/modules/$(uname -r)
+	mount --bind "$SRPT_MODDIR" /lib/modules/$(uname -r)
+fi
+
+rc=0
+if [ "$SRPT_MODULE" = ours ]; then
+	# Hide the distribution's ib_srpt and put ours in its place. The
+	# root is an overlay, so removing the file in it only creates a
+	# whiteout in the tmpfs upper directory.
+	kdir=/lib/modules/$(uname -r)
+	find "$kdir/kernel" -name 'ib_srpt.ko*' -delete
+	mkdir -p "$kdir/kernel/drivers/infiniband/ulp/srpt"
+	cp "$SRPT_KO" "$kdir/kernel/drivers/infiniband/ulp/srpt/ib_srpt.ko"
+	t0=$(date +%s)
+	depmod -a || rc=125
+	echo "stage2: depmod -a took $(( $(date +%s) - t0 )) s"
+	export SRPT_KO_INSTALLED=$kdir/kernel/drivers/infiniband/ulp/srpt/ib_srpt.ko
+fi
+
+if [ $rc -eq 0 ]; then
+	cd /results || exit 1
+	timeout -k 10 "$SRPT_SCENARIO_TIMEOUT" bash "$SRPT_SCENARIO" "${SRPT_ARGS[@]}" \
+		2>&1 | tee /results/scenario.log
+	rc=${PIPESTATUS[0]}
+	[ "$rc" -eq 124 ] && echo "stage2: scenario timed out after $SRPT_SCENARIO_TIMEOUT s"
+fi
+$BB dmesg > /results/dmesg.txt 2>/dev/null
+echo "stage2: scenario exit status $rc"
+echo "$rc" > /results/exit-status
+EOF
+}
+
+initramfs_key() {
+	{
+		cat "$SELF"
+		echo "$krel $moddir"
+		stat -c '%n %s %Y' "$moddir/modules.dep" /bin/busybox
+	} | sha256sum | cut -c1-16
+}
+
+build_initramfs() {	# build_initramfs OUT
+	local out=$1 tmp m f
+	tmp=$(mktemp -d)
+	mkdir -p "$tmp"/{bin,dev,proc,sys,modules}
+	cp /bin/busybox "$tmp/bin/busybox"
+	: > "$tmp/modules/order"
+	for m in netfs 9pnet 9pnet_virtio 9p overlay; do
+		f=$(find_ko "$m")
+		[ -n "$f" ] || continue	# assume built in
+		case $f in
+		*.xz) xz -dc "$f" > "$tmp/modules/$m.ko" ;;
+		*.zst) zstd -qdc "$f" > "$tmp/modules/$m.ko" ;;
+		*.gz) gzip -dc "$f" > "$tmp/modules/$m.ko" ;;
+		*) cp "$f" "$tmp/modules/$m.ko" ;;
+		esac
+		echo "$m" >> "$tmp/modules/order"
+	done
+	write_init > "$tmp/init"
+	write_stage2 > "$tmp/stage2"
+	chmod 0755 "$tmp/init" "$tmp/stage2"
+	(cd "$tmp" && find . | cpio -o -H newc --quiet | gzip -1) > "$out.tmp.$$"
+	mv "$out.tmp.$$" "$out"
+	rm -rf "$tmp"
+}
+
+mkdir -p "$CACHE/initramfs"
+initrd=$CACHE/initramfs/$krel-$(initramfs_key).cpio.gz
+[ -s "$initrd" ] || build_initramfs "$initrd"
+
+# ---------------------------------------------------------------------------
+# Environment for the guest, read by stage 2.
+scen_timeout=$(( timeout > 60 ? timeout - 30 : timeout ))
+{
+	printf 'export SRPT_MODULE=%q\n' "$module"
+	printf 'export SRPT_KO=%q\n' "$([ "$module" = ours ] && echo "$ko")"
+	printf 'export SRPT_SCENARIO=%q\n' "$scenario"
+	printf 'export SRPT_SCENARIO_TIMEOUT=%q\n' "$scen_timeout"
+	printf 'export SRPT_REPO=%q\n' "$REPO"
+	printf 'export SRPT_MODDIR=%q\n' "$moddir"
+	printf 'export WAIT_SCALE=%q\n' "$wait_scale"
+	printf 'export SRPT_RESULTS_DIR=/results\n'
+	printf 'SRPT_ARGS=('
+	[ $# -gt 0 ] && printf '%q ' "$@"
+	printf ')\n'
+	for e in "${extra_env[@]}"; do
+		[[ $e == *=* ]] || die "--env needs NAME=VALUE"
+		printf 'export %s=%q\n' "${e%%=*}" "${e#*=}"
+	done
+} > "$results/vm-env.sh"
+
+cmdline="console=ttyS0 panic=-1 loglevel=5 rootwait mitigations=off"
+cmdline="$cmdline$append"
+
+qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp "$smp" -m "$mem"
+	-nodefaults -no-reboot -display none -monitor none -nic none
+	-kernel "$kimage" -initrd "$initrd" -append "$cmdline"
+	-chardev "file,id=ser0,path=$results/console.log"
+	-serial chardev:ser0
+	-device virtio-rng-pci
+	-virtfs "local,path=/,mount_tag=root,security_model=none,readonly=on,multidevs=remap"
+	-virtfs "local,path=$results,mount_tag=results,security_model=none,multidevs=remap")
+
+echo "${qemu[*]}" > "$results/qemu-cmdline.txt"
+tailpid=
+if [ "$console" = 1 ]; then
+	: > "$results/console.log"
+	tail -n +1 -F "$results/console.log" 2>/dev/null &
+	tailpid=$!
+fi
+rc=0
+timeout -k 10 "$timeout" "${qemu[@]}" </dev/null >"$results/qemu.log" 2>&1 || rc=$?
+[ -n "$tailpid" ] && { sleep 0.5; kill "$tailpid" 2>/dev/null || true; }
+
+if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+	echo "vm-run: VM killed after the hard timeout of $timeout s" >&2
+	exit 124
+fi
+if [ -s "$results/exit-status" ]; then
+	status=$(cat "$results/exit-status")
+	[[ $status =~ ^[0-9]+$ ]] || status=125
+	exit "$status"
+fi
+echo "vm-run: the VM stopped without reporting a status (qemu rc $rc, see $results/console.log)" >&2
+exit 125
