@@ -1305,8 +1305,9 @@ static int srpt_send_rep(struct srpt_rdma_ch *ch, struct srp_login_rsp *rsp,
  * @rdma_cm_id: RDMA/CM connection, or NULL.
  * @login: the login.
  * @src: initiator address (RDMA/CM), or NULL.
- * @responder_resources: the initiator's initiator depth.
- * @initiator_depth: the initiator's responder resources.
+ * @responder_resources: RDMA READs the initiator may have outstanding
+ *	towards us (the CM already reports it from our side).
+ * @initiator_depth: RDMA READs we may have outstanding towards it.
  */
 struct srpt_req {
 	struct srpt_port *sport;
@@ -1539,8 +1540,8 @@ static int srpt_ib_cm_req_recv(struct ib_cm_id *cm_id,
 	struct srpt_req req = {
 		.sport = srpt_req_port(cm_id->context, p->port),
 		.ib_cm_id = cm_id,
-		.responder_resources = p->initiator_depth,
-		.initiator_depth = p->responder_resources,
+		.responder_resources = p->responder_resources,
+		.initiator_depth = p->initiator_depth,
 	};
 	const struct srp_login_req *lreq = event->private_data;
 
@@ -1600,8 +1601,8 @@ static int srpt_rdma_cm_req_recv(struct rdma_cm_id *cm_id,
 	struct srpt_req req = {
 		.rdma_cm_id = cm_id,
 		.src = (struct sockaddr *)&cm_id->route.addr.dst_addr,
-		.responder_resources = cp->initiator_depth,
-		.initiator_depth = cp->responder_resources,
+		.responder_resources = cp->responder_resources,
+		.initiator_depth = cp->initiator_depth,
 	};
 	const struct srp_login_req_rdma *lreq = cp->private_data;
 
@@ -1735,6 +1736,8 @@ static struct srpt_send_ioctx *srpt_get_ioctx(struct srpt_rdma_ch *ch)
 	ioctx->nr_wrs = 0;
 	ioctx->has_cmd = false;
 	memset(&ioctx->desc, 0, sizeof(ioctx->desc));
+	/* The target core requires a zeroed command. */
+	memset(&ioctx->cmd, 0, sizeof(ioctx->cmd));
 	return ioctx;
 }
 
