@@ -46,6 +46,7 @@ FRAGMENT=$SRPT_REPO/scripts/intree.config
 [ -f "$FRAGMENT" ] || srpt_die "$FRAGMENT missing"
 
 start=$(date +%s)
+srpt_lock_tree
 TREE=$(srpt_prepare_tree)
 VER=$(srpt_src_version)
 HASH=$(sha256sum "$FRAGMENT" | cut -c1-12)
@@ -63,7 +64,7 @@ mk() { make -C "$TREE" O="$B" -j"$JOBS" "$@"; }
 # also applies the fragment to symbols that appear later (e.g. the KUnit
 # test symbol once the driver's Kconfig defines it).
 configure() {
-	local new=.config.srpt-new tmpd line sym want got bad=0
+	local new=.config.srpt-new tmpd line sym got bad=0
 	if [ ! -f "$B/.config" ]; then
 		srpt_log "configuring $B from x86_64_defconfig + $(basename "$FRAGMENT")"
 		mk x86_64_defconfig >> "$LOG" 2>&1
@@ -75,7 +76,7 @@ configure() {
 	mk KCONFIG_CONFIG="$new" olddefconfig >> "$LOG" 2>&1
 	while read -r line; do
 		case $line in CONFIG_*=*) ;; *) continue ;; esac
-		sym=${line%%=*}; want=${line#*=}
+		sym=${line%%=*}
 		got=$(grep -E "^$sym=|^# $sym is not set" "$B/$new" || true)
 		if [ "$got" = "$line" ]; then
 			continue
@@ -96,6 +97,7 @@ configure() {
 }
 
 configure
+srpt_prune_stale_objects "$TREE" "$B"
 
 DIR=$SRPT_DRV_REL
 srpt_log "building $DIR/ in $B (W=1, -j$JOBS, log $LOG)"

@@ -11,7 +11,7 @@
 #  - unpacks Debian's /usr/src/linux-source-6.12.tar.xz once into
 #    ${SRPT_CACHE:-/var/cache/ib_srpt-dev}/linux-source-<version>;
 #  - copies this repository's driver (Kconfig, Makefile, *.c, *.h,
-#    .kunitconfig from the repo top) into drivers/infiniband/ulp/srpt of
+#    .kunitconfig from the repo top; not .gitignore'd build products) into drivers/infiniband/ulp/srpt of
 #    that tree, replacing the shipped driver. Files are only rewritten
 #    when their content differs, so mtimes, and thus incremental builds,
 #    are kept.
@@ -113,14 +113,32 @@ srpt_copy_if_changed() {
 	fi
 }
 
-# The repo's driver files: Kconfig, Makefile, top-level *.c and *.h,
-# .kunitconfig. Names relative to the repo top, one per line.
-srpt_repo_driver_files() {
+# The driver's top-level C sources and headers, one name per line:
+# from git (tracked or untracked, minus .gitignore'd build products) when
+# the repo is a git work tree, else by glob; never kbuild's *.mod.c.
+srpt_repo_sources() {
 	local f
-	for f in Kconfig Makefile .kunitconfig "$SRPT_REPO"/*.c "$SRPT_REPO"/*.h; do
-		f=${f#"$SRPT_REPO"/}
+	{
+		if git -C "$SRPT_REPO" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+			git -C "$SRPT_REPO" ls-files --cached --others --exclude-standard \
+				-- '*.c' '*.h' | grep -v /
+		else
+			(cd "$SRPT_REPO" && ls -- *.c *.h 2>/dev/null)
+		fi
+	} | grep -v '\.mod\.c$' | sort -u | while read -r f; do
 		[ -f "$SRPT_REPO/$f" ] && echo "$f"
 	done
+	return 0
+}
+
+# The repo's driver files: Kconfig, Makefile, .kunitconfig and the
+# sources above. Names relative to the repo top, one per line.
+srpt_repo_driver_files() {
+	local f
+	for f in Kconfig Makefile .kunitconfig; do
+		[ -f "$SRPT_REPO/$f" ] && echo "$f"
+	done
+	srpt_repo_sources
 }
 
 # Make drivers/infiniband/ulp/srpt of tree $1 hold exactly the files of
@@ -184,6 +202,40 @@ srpt_symbol_exists() {
 	grep -rqsE --include='Kconfig*' "^[[:space:]]*(menu)?config $2\$" "${dirs[@]}"
 }
 
+# Kbuild treats a vanished source file as no dependency at all, so an
+# object compiled from a file that the driver no longer has would be
+# reused. Delete, in the driver directory of O= build dir $2, every
+# object (and the module built from it) whose recorded source is gone.
+srpt_prune_stale_objects() {
+	local tree=$1 dir=$2/$SRPT_DRV_REL cmd src stem
+	[ -d "$dir" ] || return 0
+	for cmd in "$dir"/.*.o.cmd; do
+		[ -f "$cmd" ] || continue
+		case $cmd in *.mod.o.cmd) continue ;; esac
+		src=$(sed -n 's/^source_[^ ]* := //p' "$cmd" | head -1)
+		[ -n "$src" ] || continue
+		case $src in /*) ;; *) src=$tree/$src ;; esac
+		[ -e "$src" ] && continue
+		stem=$(basename "$cmd" .o.cmd)
+		stem=${stem#.}
+		srpt_log "pruning stale $stem.o (its source $(basename "$src") is gone)"
+		rm -f "$dir/$stem".{o,ko,mod,mod.c,mod.o} "$dir/.$stem".{o,ko,mod,mod.o}.cmd
+	done
+}
+
+# Serialise the scripts that sync a driver into the shared tree and build
+# from it (intree-build.sh, kunit.sh): one at a time, so that a build
+# never sees another script's driver. Call in the main shell; the lock
+# is held until the script exits.
+srpt_lock_tree() {
+	mkdir -p "$SRPT_CACHE"
+	exec {SRPT_TREE_LOCK_FD}>"$SRPT_CACHE/.tree.lock"
+	if ! flock -n "$SRPT_TREE_LOCK_FD"; then
+		srpt_log "waiting for another build that uses the tree ($SRPT_CACHE/.tree.lock)"
+		flock "$SRPT_TREE_LOCK_FD"
+	fi
+}
+
 # All of the above; prints the tree directory.
 srpt_prepare_tree() {
 	local tree
@@ -198,7 +250,7 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 	case ${1:-} in
 	--print-dir) srpt_tree_dir ;;
 	--setup-deps) srpt_setup_deps ;;
-	"") srpt_prepare_tree ;;
+	"") srpt_lock_tree; srpt_prepare_tree ;;
 	*) echo "usage: $0 [--print-dir|--setup-deps]" >&2; exit 2 ;;
 	esac
 fi

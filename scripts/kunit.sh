@@ -33,11 +33,13 @@ KUNITCONFIG=$SRPT_REPO/.kunitconfig
 [ -f "$KUNITCONFIG" ] || srpt_die "$KUNITCONFIG missing"
 
 start=$(date +%s)
+srpt_lock_tree
 TREE=$(srpt_prepare_tree)
 VER=$(srpt_src_version)
 BUILD=$SRPT_CACHE/build/kunit-$VER
 LOG=$SRPT_CACHE/build/kunit-$VER.log
 mkdir -p "$SRPT_CACHE/build"
+srpt_prune_stale_objects "$TREE" "$BUILD"
 
 # Drop the options whose symbol the tree does not define (yet).
 warm=0

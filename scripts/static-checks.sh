@@ -41,10 +41,7 @@ KDIR=/lib/modules/$KREL/build
 set +e
 
 cd "$SRPT_REPO"
-SRCS=()
-for f in *.c *.h; do
-	[ -f "$f" ] && SRCS+=("$f")
-done
+mapfile -t SRCS < <(srpt_repo_sources)
 [ ${#SRCS[@]} -gt 0 ] || srpt_die "no .c/.h files in $SRPT_REPO"
 
 npass=0
@@ -92,11 +89,18 @@ done
 # Out-of-tree builds on a copy, against Debian's headers.
 OBJ=$SRPT_CACHE/build/oot-$KREL
 mkdir -p "$OBJ"
-for f in "$OBJ"/*.c "$OBJ"/*.h "$OBJ"/Makefile "$OBJ"/Kbuild; do
-	[ -e "$f" ] && [ ! -e "$SRPT_REPO/$(basename "$f")" ] && rm -f "$f"
+KEEP=("${SRCS[@]}")
+for f in Makefile Kbuild; do
+	[ -f "$f" ] && KEEP+=("$f")
 done
-for f in "${SRCS[@]}" Makefile Kbuild; do
-	[ -f "$f" ] && srpt_copy_if_changed "$f" "$OBJ/$f" 2>/dev/null
+for f in "$OBJ"/*.c "$OBJ"/*.h "$OBJ"/Makefile "$OBJ"/Kbuild; do
+	[ -e "$f" ] || continue
+	case " ${KEEP[*]} " in *" $(basename "$f") "*) continue ;; esac
+	case $f in *.mod.c) continue ;; esac
+	rm -f "$f"
+done
+for f in "${KEEP[@]}"; do
+	srpt_copy_if_changed "$f" "$OBJ/$f" 2>/dev/null
 done
 MK=(make -C "$KDIR" M="$OBJ" -j"$(nproc)")
 # Drop make's chatter and kbuild's progress lines ("  CC [M]  x.o"); what
@@ -113,7 +117,7 @@ if want "build W=1"; then
 	"${MK[@]}" W=1 modules > "$OUT.raw" 2>&1
 	rc=$?
 	filter < "$OUT.raw" > "$OUT"
-	ko=$(cd "$OBJ" && ls -- *.ko 2>/dev/null | tr '\n' ' ')
+	ko=$(find "$OBJ" -maxdepth 1 -name '*.ko' -printf '%f\n' | sort | xargs echo)
 	if [ "$rc" = 0 ] && [ -z "$ko" ]; then
 		echo "no module built (does the Makefile use obj-\$(CONFIG_INFINIBAND_SRPT)?)" >> "$OUT"
 	fi
