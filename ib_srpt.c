@@ -88,9 +88,14 @@ static void srpt_ch_close(struct srpt_rdma_ch *ch);
  * Log a problem caused by a remote initiator. Rate limited, because the
  * remote side decides how often it happens.
  */
-#define srpt_ch_warn(ch, fmt, ...) \
-	pr_warn_ratelimited("%s-%u: " fmt, (ch)->sess_name, \
-			    (ch)->qp ? (ch)->qp->qp_num : 0, ##__VA_ARGS__)
+#define srpt_ch_warn(ch, fmt, ...)					\
+	do {								\
+		const struct srpt_rdma_ch *_ch = (ch);			\
+									\
+		pr_warn_ratelimited("%s-%u: " fmt, _ch->sess_name,	\
+				    _ch->qp ? _ch->qp->qp_num : 0,	\
+				    ##__VA_ARGS__);			\
+	} while (0)
 
 static struct srpt_device *srpt_sdev_get(struct srpt_device *sdev)
 {
@@ -3032,36 +3037,86 @@ static int srpt_attr_parse(const char *page, u32 min, u32 max, u32 *val)
 	return *val < min || *val > max ? -EINVAL : 0;
 }
 
-#define SRPT_TPG_ATTRIB(_name, _min, _max)				\
-static ssize_t srpt_tpg_attrib_##_name##_show(struct config_item *item,\
-					       char *page)		\
-{									\
-	return sysfs_emit(page, "%u\n",					\
-			  READ_ONCE(srpt_attr_port(item)->attrib._name));\
-}									\
-static ssize_t srpt_tpg_attrib_##_name##_store(struct config_item *item,\
-						const char *page,	\
-						size_t count)		\
-{									\
-	struct srpt_port *sport = srpt_attr_port(item);			\
-	u32 val;							\
-	int ret = srpt_attr_parse(page, _min, _max, &val);		\
-									\
-	if (ret) {							\
-		pr_warn_ratelimited(#_name " must be %u to %u\n",	\
-				    (u32)(_min), (u32)(_max));		\
-		return ret;						\
-	}								\
-	mutex_lock(&sport->sdev->mutex);				\
-	sport->attrib._name = val;					\
-	mutex_unlock(&sport->sdev->mutex);				\
-	return count;							\
-}									\
-CONFIGFS_ATTR(srpt_tpg_attrib_, _name)
+/* Show the u32 TPG attribute at @offset in &struct srpt_port_attrib. */
+static ssize_t srpt_attrib_show(struct config_item *item, char *page,
+				size_t offset)
+{
+	struct srpt_port *sport = srpt_attr_port(item);
 
-SRPT_TPG_ATTRIB(srp_max_rdma_size, SRPT_MIN_RDMA_SIZE, SRPT_MAX_RDMA_SIZE);
-SRPT_TPG_ATTRIB(srp_max_rsp_size, SRPT_MIN_RSP_SIZE, SRPT_MAX_RSP_SIZE);
-SRPT_TPG_ATTRIB(srp_sq_size, SRPT_MIN_SQ_SIZE, SRPT_MAX_SRQ_SIZE);
+	return sysfs_emit(page, "%u\n",
+			  READ_ONCE(*(u32 *)((void *)&sport->attrib + offset)));
+}
+
+/* Store the u32 TPG attribute at @offset after a range check. */
+static ssize_t srpt_attrib_store(struct config_item *item, const char *page,
+				 size_t count, size_t offset, u32 min, u32 max)
+{
+	struct srpt_port *sport = srpt_attr_port(item);
+	u32 val;
+	int ret = srpt_attr_parse(page, min, max, &val);
+
+	if (ret) {
+		pr_warn_ratelimited("%s: value must be %u to %u\n",
+				    config_item_name(item), min, max);
+		return ret;
+	}
+	mutex_lock(&sport->sdev->mutex);
+	WRITE_ONCE(*(u32 *)((void *)&sport->attrib + offset), val);
+	mutex_unlock(&sport->sdev->mutex);
+	return count;
+}
+
+static ssize_t srpt_tpg_attrib_srp_max_rdma_size_show(struct config_item *item,
+						      char *page)
+{
+	return srpt_attrib_show(item, page, offsetof(struct srpt_port_attrib,
+						     srp_max_rdma_size));
+}
+
+static ssize_t srpt_tpg_attrib_srp_max_rdma_size_store(struct config_item *item,
+						       const char *page,
+						       size_t count)
+{
+	return srpt_attrib_store(item, page, count,
+				 offsetof(struct srpt_port_attrib,
+					  srp_max_rdma_size),
+				 SRPT_MIN_RDMA_SIZE, SRPT_MAX_RDMA_SIZE);
+}
+CONFIGFS_ATTR(srpt_tpg_attrib_, srp_max_rdma_size);
+
+static ssize_t srpt_tpg_attrib_srp_max_rsp_size_show(struct config_item *item,
+						     char *page)
+{
+	return srpt_attrib_show(item, page, offsetof(struct srpt_port_attrib,
+						     srp_max_rsp_size));
+}
+
+static ssize_t srpt_tpg_attrib_srp_max_rsp_size_store(struct config_item *item,
+						      const char *page,
+						      size_t count)
+{
+	return srpt_attrib_store(item, page, count,
+				 offsetof(struct srpt_port_attrib,
+					  srp_max_rsp_size),
+				 SRPT_MIN_RSP_SIZE, SRPT_MAX_RSP_SIZE);
+}
+CONFIGFS_ATTR(srpt_tpg_attrib_, srp_max_rsp_size);
+
+static ssize_t srpt_tpg_attrib_srp_sq_size_show(struct config_item *item,
+						char *page)
+{
+	return srpt_attrib_show(item, page, offsetof(struct srpt_port_attrib,
+						     srp_sq_size));
+}
+
+static ssize_t srpt_tpg_attrib_srp_sq_size_store(struct config_item *item,
+						 const char *page, size_t count)
+{
+	return srpt_attrib_store(item, page, count,
+				 offsetof(struct srpt_port_attrib, srp_sq_size),
+				 SRPT_MIN_SQ_SIZE, SRPT_MAX_SRQ_SIZE);
+}
+CONFIGFS_ATTR(srpt_tpg_attrib_, srp_sq_size);
 
 static ssize_t srpt_tpg_attrib_use_srq_show(struct config_item *item,
 					    char *page)
@@ -3077,8 +3132,10 @@ static ssize_t srpt_tpg_attrib_use_srq_store(struct config_item *item,
 	u32 val;
 	int ret = srpt_attr_parse(page, 0, 1, &val);
 
-	if (ret)
+	if (ret) {
+		pr_warn_ratelimited("use_srq: value must be 0 or 1\n");
 		return ret;
+	}
 	mutex_lock(&sdev->mutex);
 	sport->attrib.use_srq = val;
 	/* New channels follow the setting; free an SRQ nobody uses. */

@@ -362,7 +362,7 @@ struct srpt_rdma_ch {
 	struct ib_cq *cq;
 	u32 cq_size;
 	struct ib_srq *srq;
-	spinlock_t lock;
+	spinlock_t lock; /* see @lock above */
 	enum srpt_ch_state state;
 	u32 credits;
 	atomic_t pending_credits;
@@ -410,7 +410,7 @@ struct srpt_port_id {
 	struct srpt_port *sport;
 	struct srpt_device *sdev;
 	struct list_head tpg_list;
-	struct mutex mutex;
+	struct mutex mutex; /* protects @tpg_list */
 	char name[64];
 };
 
@@ -511,7 +511,7 @@ struct srpt_device {
 	struct srpt_recv_ioctx **srq_ring;
 	u32 srq_size;
 	u32 srq_users;
-	struct mutex mutex;
+	struct mutex mutex; /* see @mutex above */
 	bool removed;
 	wait_queue_head_t ch_waitq;
 	struct ib_event_handler event_handler;
@@ -521,7 +521,8 @@ struct srpt_device {
 	struct srpt_port port[] __counted_by(nports);
 };
 
-#if IS_ENABLED(CONFIG_INFINIBAND_SRPT_KUNIT_TEST)
+/* Visible to the KUnit suite through VISIBLE_IF_KUNIT. */
+#if IS_ENABLED(CONFIG_KUNIT)
 u32 srpt_check_login(const struct srpt_login *req, u32 max_req_size,
 		     u64 service_guid, struct srpt_login_params *params);
 void srpt_login_from_ib(struct srpt_login *li, const struct srp_login_req *req);
