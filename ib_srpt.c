@@ -948,6 +948,18 @@ free_ring:
 	return -ENOMEM;
 }
 
+static void srpt_ch_close_work(struct work_struct *work)
+{
+	srpt_ch_close(container_of(work, struct srpt_rdma_ch, close_work));
+}
+
+/**
+ * srpt_qp_event() - asynchronous QP event
+ * @event: the event.
+ * @ctx: the channel.
+ *
+ * Context: any, including interrupt context.
+ */
 static void srpt_qp_event(struct ib_event *event, void *ctx)
 {
 	struct srpt_rdma_ch *ch = ctx;
@@ -967,7 +979,7 @@ static void srpt_qp_event(struct ib_event *event, void *ctx)
 	case IB_EVENT_QP_ACCESS_ERR:
 		srpt_ch_warn(ch, "fatal QP event %s; closing the channel\n",
 			     ib_event_msg(event->event));
-		srpt_ch_close(ch);
+		queue_work(srpt_wq, &ch->close_work);
 		break;
 	default:
 		break;
@@ -1102,6 +1114,7 @@ static struct srpt_rdma_ch *srpt_ch_alloc(struct srpt_port *sport,
 	INIT_LIST_HEAD(&ch->sq_wait_list);
 	INIT_LIST_HEAD(&ch->early_list);
 	INIT_WORK(&ch->release_work, srpt_ch_release_work);
+	INIT_WORK(&ch->close_work, srpt_ch_close_work);
 	ch->state = SRPT_CH_CONNECTING;
 
 	mutex_lock(&sdev->mutex);
@@ -1351,7 +1364,7 @@ static int srpt_cm_req_recv(struct srpt_req *req)
 	struct srpt_device *sdev = sport->sdev;
 	struct srpt_login_params params;
 	char acl_name[64], name[sizeof(((struct srpt_rdma_ch *)0)->sess_name)];
-	struct srp_login_rsp *rsp;
+	struct srp_login_rsp *rsp = NULL;
 	struct srpt_rdma_ch *ch = NULL;
 	struct srpt_tpg *stpg;
 	u8 multichan;
@@ -1363,7 +1376,7 @@ static int srpt_cm_req_recv(struct srpt_req *req)
 				  srpt_service_guid, &params);
 	if (reason)
 		goto reject;
-
+	/* Turn away unknown initiators before allocating anything. */
 	mutex_lock(&sdev->mutex);
 	stpg = sdev->removed ? NULL :
 		srpt_find_acl(sport, req->login.i_port_id, req->src,
@@ -1373,33 +1386,34 @@ static int srpt_cm_req_recv(struct srpt_req *req)
 	if (!stpg)
 		goto reject;
 
+	rsp = kzalloc(sizeof(*rsp), GFP_KERNEL);
 	ch = srpt_ch_alloc(sport, req->ib_cm_id, req->rdma_cm_id, &params);
 	reason = SRP_LOGIN_REJ_INSUFFICIENT_RESOURCES;
-	if (IS_ERR(ch)) {
-		ch = NULL;
+	if (IS_ERR(ch) || !rsp) {
+		ch = IS_ERR(ch) ? NULL : ch;
 		goto reject;
 	}
 	strscpy(ch->sess_name, name, sizeof(ch->sess_name));
+
+	/*
+	 * From the ACL lookup to the accept, hold the device mutex: the TPG
+	 * cannot be disabled or dropped, nor the channel closed, before the
+	 * CM owns the connection.
+	 */
+	mutex_lock(&sdev->mutex);
+	reason = SRP_LOGIN_REJ_UNABLE_ASSOCIATE_CHANNEL;
+	stpg = sdev->removed ? NULL :
+		srpt_find_acl(sport, req->login.i_port_id, req->src,
+			      acl_name, sizeof(acl_name));
+	if (!stpg)
+		goto unlock;
 	ch->stpg = stpg;
 	ch->sess = target_setup_session(&stpg->tpg, 0, 0, TARGET_PROT_NORMAL,
 					acl_name, ch, NULL);
 	if (IS_ERR(ch->sess)) {
 		ch->sess = NULL;
-		reason = SRP_LOGIN_REJ_UNABLE_ASSOCIATE_CHANNEL;
-		goto reject;
-	}
-
-	rsp = kzalloc(sizeof(*rsp), GFP_KERNEL);
-	if (!rsp)
-		goto reject;
-	/*
-	 * Publishing and accepting happen under the device mutex, so that
-	 * nobody can close the channel before the CM owns it.
-	 */
-	mutex_lock(&sdev->mutex);
-	reason = SRP_LOGIN_REJ_UNABLE_ASSOCIATE_CHANNEL;
-	if (sdev->removed || !stpg->enabled)
 		goto unlock;
+	}
 	reason = srpt_ch_publish(ch, &req->login, &multichan);
 	if (reason)
 		goto unlock;
@@ -1426,8 +1440,8 @@ static int srpt_cm_req_recv(struct srpt_req *req)
 
 unlock:
 	mutex_unlock(&sdev->mutex);
-	kfree(rsp);
 reject:
+	kfree(rsp);
 	pr_info_ratelimited("login from %s rejected: %s (0x%08x)\n", name,
 			    srpt_rej_reason_name(reason), reason);
 	srpt_send_rej(req->ib_cm_id, req->rdma_cm_id, req->login.tag, reason);
@@ -1438,6 +1452,8 @@ reject:
 			ch->rdma_cm_id->context = NULL;
 		if (ch->sess)
 			target_remove_session(ch->sess);
+		/* Flush the posted receives before their buffers go. */
+		ib_drain_qp(ch->qp);
 		srpt_ch_free(ch);
 	}
 	return -ECONNREFUSED;
@@ -1525,6 +1541,8 @@ static void srpt_ch_release_work(struct work_struct *work)
 	} else {
 		ib_destroy_cm_id(ch->ib_cm_id);
 	}
+	/* The QP is gone, so no event can queue close_work again. */
+	cancel_work_sync(&ch->close_work);
 	srpt_ch_set_state(ch, SRPT_CH_RELEASED);
 	pr_info("%s: channel released\n", ch->sess_name);
 	srpt_ch_free(ch);

@@ -349,6 +349,7 @@ struct srpt_tpg;
  * @sess: target core session.
  * @stpg: target portal group of @sess.
  * @release_work: runs srpt_ch_release_work(); the channel frees itself.
+ * @close_work: closes the channel on a fatal QP event (any context).
  * @sess_name: initiator name used for the session and in log lines.
  * @processing_wait: @sq_wait_list is being worked on.
  */
@@ -378,6 +379,7 @@ struct srpt_rdma_ch {
 	struct se_session *sess;
 	struct srpt_tpg *stpg;
 	struct work_struct release_work;
+	struct work_struct close_work;
 	char sess_name[INET6_ADDRSTRLEN + 8];
 	bool processing_wait;
 };
