@@ -1,0 +1,90 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Set everything up on a Debian 12 machine and run every test of
+# ib_srpt: static checks, the module build, the in-tree build, the VM
+# scenarios on Debian's 6.12 kernel and the KUnit suite. Each part
+# prints its own results; the last line sums them up as
+# "N passed, N failed, N skipped".
+#
+# Usage: scripts/test.sh [--ref] [--skip PART]... [--only PART]...
+#   PART is one of: static, build, intree, vm, kunit
+#   --ref   also run the VM scenarios against Debian's reference
+#           ib_srpt (improvement scenarios are expected failures there)
+# Environment: SRPT_CACHE (caches, default /var/cache/ib_srpt-dev),
+#              SRPT_RESULTS (VM results), WAIT_SCALE (VM wait factor).
+set -uo pipefail
+
+SELF=$(readlink -f "${BASH_SOURCE[0]}")
+REPO=$(dirname "$(dirname "$SELF")")
+cd "$REPO" || exit 2
+
+parts=(static build intree vm kunit)
+skip=() only=() ref=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	--ref) ref=1; shift ;;
+	--skip) skip+=("$2"); shift 2 ;;
+	--only) only+=("$2"); shift 2 ;;
+	*) sed -n '/^# Usage:/,/^# Environment/p' "$SELF" >&2; exit 2 ;;
+	esac
+done
+
+wanted() {
+	local p
+	for p in "${skip[@]}"; do [ "$p" = "$1" ] && return 1; done
+	[ ${#only[@]} -eq 0 ] && return 0
+	for p in "${only[@]}"; do [ "$p" = "$1" ] && return 0; done
+	return 1
+}
+
+total_pass=0 total_fail=0 total_skip=0
+LOG_DIR=$(mktemp -d /tmp/ib_srpt-test.XXXXXX)
+
+# Run one part, show its output, and add its closing counts to the sums.
+# A part that exits non-zero without a count line counts as one failure.
+run_part() {
+	local name=$1 log=$LOG_DIR/$1.log rc line p f s
+	shift
+	echo "=== $name: $*"
+	"$@" 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	line=$(grep -E '^([A-Za-z]+: )?[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+	if [ -z "$line" ]; then
+		if [ "$rc" -eq 0 ]; then p=1 f=0; else p=0 f=1; fi
+		s=0
+	else
+		p=$(sed -E 's/.*\b([0-9]+) passed.*/\1/' <<<"$line")
+		f=$(sed -E 's/.*\b([0-9]+) failed.*/\1/' <<<"$line")
+		s=$(sed -nE 's/.*\b([0-9]+) skipped.*/\1/p' <<<"$line")
+		s=${s:-0}
+		[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
+	fi
+	echo "=== $name: $p passed, $f failed, $s skipped (exit $rc)"
+	total_pass=$((total_pass + p))
+	total_fail=$((total_fail + f))
+	total_skip=$((total_skip + s))
+}
+
+echo "=== setup: scripts/setup-deps.sh"
+if ! setup_out=$(bash scripts/setup-deps.sh 2>&1); then
+	echo "$setup_out"
+	echo "setup failed"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+echo "$setup_out" | tail -n 1
+
+wanted build && run_part build make -s W=1
+wanted static && run_part static bash scripts/static-checks.sh
+wanted intree && run_part intree bash scripts/intree-build.sh
+if wanted vm; then
+	run_part vm bash scripts/test-vm.sh --wait-scale "${WAIT_SCALE:-1}"
+	[ "$ref" = 1 ] &&
+		run_part vm-ref bash scripts/test-vm.sh --ref --wait-scale "${WAIT_SCALE:-1}"
+fi
+wanted kunit && run_part kunit bash scripts/kunit.sh
+
+echo "logs: $LOG_DIR"
+echo "$total_pass passed, $total_fail failed, $total_skip skipped"
+[ "$total_fail" -eq 0 ]
