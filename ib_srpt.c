@@ -667,6 +667,39 @@ VISIBLE_IF_KUNIT void srpt_login_from_rdma(struct srpt_login *li,
 EXPORT_SYMBOL_IF_KUNIT(srpt_login_from_rdma);
 
 /**
+ * srpt_login_from_pdata() - read an SRP_LOGIN_REQ from CM private data
+ * @li: normalised login.
+ * @pdata: private data of the connection request.
+ * @len: its length.
+ * @rdma_cm: RDMA/CM layout (&struct srp_login_req_rdma) rather than the
+ *	     IB/CM one (&struct srp_login_req).
+ *
+ * Context: any.
+ * Return: 0, or -EINVAL if @pdata is too short or not an SRP_LOGIN_REQ.
+ */
+VISIBLE_IF_KUNIT int srpt_login_from_pdata(struct srpt_login *li,
+					   const void *pdata, u32 len,
+					   bool rdma_cm)
+{
+	const struct srp_login_req_rdma *rreq = pdata;
+	const struct srp_login_req *ireq = pdata;
+
+	if (!pdata)
+		return -EINVAL;
+	if (rdma_cm) {
+		if (len < sizeof(*rreq) || rreq->opcode != SRP_LOGIN_REQ)
+			return -EINVAL;
+		srpt_login_from_rdma(li, rreq);
+	} else {
+		if (len < sizeof(*ireq) || ireq->opcode != SRP_LOGIN_REQ)
+			return -EINVAL;
+		srpt_login_from_ib(li, ireq);
+	}
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(srpt_login_from_pdata);
+
+/**
  * srpt_check_login() - validate an SRP_LOGIN_REQ and negotiate
  * @req: the login.
  * @max_req_size: largest initiator-to-target IU this target accepts.
@@ -794,8 +827,16 @@ static bool srpt_ch_is_live(struct srpt_rdma_ch *ch)
 	return READ_ONCE(ch->state) == SRPT_CH_LIVE;
 }
 
-static void srpt_ch_format_addr(char *buf, size_t len,
-				const struct sockaddr *sa)
+/**
+ * srpt_format_addr() - name an RDMA/CM initiator by its address
+ * @buf: output.
+ * @len: size of @buf.
+ * @sa: address; IPv4-mapped IPv6 is shown as IPv4, IPv6 fully expanded.
+ *
+ * Context: any.
+ */
+VISIBLE_IF_KUNIT void srpt_format_addr(char *buf, size_t len,
+				       const struct sockaddr *sa)
 {
 	const struct sockaddr_in6 *s6 = (const void *)sa;
 
@@ -808,6 +849,7 @@ static void srpt_ch_format_addr(char *buf, size_t len,
 		snprintf(buf, len, "%pI4",
 			 &((const struct sockaddr_in *)sa)->sin_addr);
 }
+EXPORT_SYMBOL_IF_KUNIT(srpt_format_addr);
 
 /* Whether an IP ACL names the initiator address @sa. */
 static bool srpt_acl_addr_matches(const struct srpt_node_acl *acl,
@@ -828,9 +870,18 @@ static bool srpt_acl_addr_matches(const struct srpt_node_acl *acl,
 	       ((const struct sockaddr_in *)&acl->addr)->sin_addr.s_addr == v4;
 }
 
-/* Whether node ACL @acl names the initiator of a login. */
-static bool srpt_acl_matches(const struct srpt_node_acl *acl,
-			     const u8 i_port_id[16], const struct sockaddr *sa)
+/**
+ * srpt_acl_matches() - whether a node ACL names the initiator of a login
+ * @acl: parsed ACL.
+ * @i_port_id: initiator port ID from the login.
+ * @sa: initiator address of an RDMA/CM login, or NULL.
+ *
+ * Context: any.
+ * Return: true on a match.
+ */
+VISIBLE_IF_KUNIT bool srpt_acl_matches(const struct srpt_node_acl *acl,
+				       const u8 i_port_id[16],
+				       const struct sockaddr *sa)
 {
 	switch (acl->kind) {
 	case SRPT_ACL_PORT_ID:
@@ -842,6 +893,7 @@ static bool srpt_acl_matches(const struct srpt_node_acl *acl,
 	}
 	return false;
 }
+EXPORT_SYMBOL_IF_KUNIT(srpt_acl_matches);
 
 /**
  * srpt_find_acl() - find an enabled TPG with an ACL for an initiator
@@ -1219,6 +1271,33 @@ static void srpt_nexus_put(struct srpt_nexus *n)
 }
 
 /**
+ * srpt_multichan_decide() - apply the multichannel action of a login
+ * @live: channels of the nexus that are not closing.
+ * @single: the login asked for SRP_MULTICHAN_SINGLE.
+ * @multichan: receives the SRP_LOGIN_RSP_MULTICHAN_* result.
+ *
+ * Context: any.
+ * Return: 0 to accept (closing the others if @single), or
+ * SRP_LOGIN_REJ_CHANNEL_LIMIT_REACHED.
+ */
+VISIBLE_IF_KUNIT u32 srpt_multichan_decide(u32 live, bool single,
+					   u8 *multichan)
+{
+	*multichan = SRP_LOGIN_RSP_MULTICHAN_NO_CHAN;
+	if (!live)
+		return 0;
+	if (single) {
+		*multichan = SRP_LOGIN_RSP_MULTICHAN_TERMINATED;
+		return 0;
+	}
+	if (live >= SRPT_MAX_NEXUS_CHANNELS)
+		return SRP_LOGIN_REJ_CHANNEL_LIMIT_REACHED;
+	*multichan = SRP_LOGIN_RSP_MULTICHAN_MAINTAINED;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(srpt_multichan_decide);
+
+/**
  * srpt_ch_publish() - add a channel to its nexus, closing older ones
  * @ch: new channel.
  * @login: the login.
@@ -1232,7 +1311,7 @@ static u32 srpt_ch_publish(struct srpt_rdma_ch *ch,
 {
 	struct srpt_nexus *nexus;
 	struct srpt_rdma_ch *old;
-	u32 n = 0;
+	u32 n = 0, reason;
 
 	nexus = srpt_nexus_get(ch->sport, login->i_port_id, login->t_port_id);
 	if (!nexus)
@@ -1240,17 +1319,15 @@ static u32 srpt_ch_publish(struct srpt_rdma_ch *ch,
 	list_for_each_entry(old, &nexus->ch_list, list)
 		if (READ_ONCE(old->state) <= SRPT_CH_LIVE)
 			n++;
-	*multichan = SRP_LOGIN_RSP_MULTICHAN_NO_CHAN;
-	if (n && ch->params.multichan_single) {
+	reason = srpt_multichan_decide(n, ch->params.multichan_single,
+				       multichan);
+	if (reason) {
+		srpt_nexus_put(nexus);
+		return reason;
+	}
+	if (*multichan == SRP_LOGIN_RSP_MULTICHAN_TERMINATED)
 		list_for_each_entry(old, &nexus->ch_list, list)
 			srpt_ch_close(old);
-		*multichan = SRP_LOGIN_RSP_MULTICHAN_TERMINATED;
-	} else if (n >= SRPT_MAX_NEXUS_CHANNELS) {
-		srpt_nexus_put(nexus);
-		return SRP_LOGIN_REJ_CHANNEL_LIMIT_REACHED;
-	} else if (n) {
-		*multichan = SRP_LOGIN_RSP_MULTICHAN_MAINTAINED;
-	}
 	ch->nexus = nexus;
 	list_add_tail(&ch->list, &nexus->ch_list);
 	return 0;
@@ -1340,7 +1417,7 @@ struct srpt_req {
 static void srpt_req_name(const struct srpt_req *req, char *buf, size_t len)
 {
 	if (req->src)
-		srpt_ch_format_addr(buf, len, req->src);
+		srpt_format_addr(buf, len, req->src);
 	else
 		snprintf(buf, len, "0x%016llx%016llx",
 			 get_unaligned_be64(req->login.i_port_id),
@@ -1566,15 +1643,15 @@ static int srpt_ib_cm_req_recv(struct ib_cm_id *cm_id,
 		.responder_resources = p->responder_resources,
 		.initiator_depth = p->initiator_depth,
 	};
-	const struct srp_login_req *lreq = event->private_data;
 
 	cm_id->context = NULL;
-	if (!req.sport || lreq->opcode != SRP_LOGIN_REQ) {
+	if (!req.sport ||
+	    srpt_login_from_pdata(&req.login, event->private_data,
+				  IB_CM_REQ_PRIVATE_DATA_SIZE, false)) {
 		srpt_send_rej(cm_id, NULL, 0,
 			      SRP_LOGIN_REJ_UNABLE_ESTABLISH_CHANNEL);
 		return -EINVAL;
 	}
-	srpt_login_from_ib(&req.login, lreq);
 	return srpt_cm_req_recv(&req);
 }
 
@@ -1627,18 +1704,17 @@ static int srpt_rdma_cm_req_recv(struct rdma_cm_id *cm_id,
 		.responder_resources = cp->responder_resources,
 		.initiator_depth = cp->initiator_depth,
 	};
-	const struct srp_login_req_rdma *lreq = cp->private_data;
 
 	req.sport = srpt_req_port(ib_get_client_data(cm_id->device,
 						     &srpt_client),
 				  cm_id->port_num);
-	if (!req.sport || cp->private_data_len < sizeof(*lreq) ||
-	    lreq->opcode != SRP_LOGIN_REQ) {
+	if (!req.sport ||
+	    srpt_login_from_pdata(&req.login, cp->private_data,
+				  cp->private_data_len, true)) {
 		srpt_send_rej(NULL, cm_id, 0,
 			      SRP_LOGIN_REJ_UNABLE_ESTABLISH_CHANNEL);
 		return -EINVAL;
 	}
-	srpt_login_from_rdma(&req.login, lreq);
 	return srpt_cm_req_recv(&req);
 }
 
@@ -2051,7 +2127,7 @@ VISIBLE_IF_KUNIT sense_reason_t srpt_parse_cmd(struct srp_cmd *cmd,
 			return TCM_INVALID_FIELD_IN_COMMAND_IU;
 		d->ndesc = i / sizeof(*d->desc);
 		/* A table only partly inside the IU is not supported. */
-		if (d->ndesc != cnt || d->ndesc > SRPT_MAX_DESC)
+		if (d->ndesc != cnt)
 			return TCM_INVALID_FIELD_IN_COMMAND_IU;
 		if (check_add_overflow(end, d->ndesc * (u32)sizeof(*d->desc),
 				       &end) || end > byte_len)
@@ -2069,7 +2145,7 @@ VISIBLE_IF_KUNIT sense_reason_t srpt_parse_cmd(struct srp_cmd *cmd,
 		if (in_fmt || !params->use_imm_data)
 			return TCM_INVALID_FIELD_IN_COMMAND_IU;
 		if (check_add_overflow(off, (u32)sizeof(*imm), &end) ||
-		    end > params->imm_data_offset)
+		    end > params->imm_data_offset || end > byte_len)
 			return TCM_INVALID_FIELD_IN_COMMAND_IU;
 		imm = (void *)cmd + off;
 		len = be32_to_cpu(imm->len);
@@ -2286,7 +2362,14 @@ static void srpt_fail_waiting(struct srpt_rdma_ch *ch)
 	}
 }
 
-static int srpt_task_attr(u8 attr)
+/**
+ * srpt_task_attr() - target core task attribute of an SRP_CMD
+ * @attr: TASK ATTRIBUTE field.
+ *
+ * Context: any.
+ * Return: TCM_*_TAG.
+ */
+VISIBLE_IF_KUNIT int srpt_task_attr(u8 attr)
 {
 	switch (attr & 7) {
 	case 1:
@@ -2299,6 +2382,7 @@ static int srpt_task_attr(u8 attr)
 		return TCM_SIMPLE_TAG;
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(srpt_task_attr);
 
 /**
  * srpt_handle_cmd() - start an SRP_CMD
@@ -2823,7 +2907,8 @@ static int srpt_parse_hex_id(const char *s, u8 id[16], bool exact)
 /**
  * srpt_parse_acl_name() - parse a node ACL name
  * @name: GUID (xxxx:xxxx:xxxx:xxxx), initiator port ID (hex, optional
- *	  0x, left-padded with zeroes), or IPv4 / IPv6 address.
+ *	  0x, left-padded with zeroes), or IPv4 / IPv6 address; an
+ *	  IPv4-mapped IPv6 address is stored as IPv4.
  * @acl: receives the kind and value.
  *
  * Context: any.
@@ -2853,6 +2938,15 @@ VISIBLE_IF_KUNIT int srpt_parse_acl_name(const char *name,
 		return 0;
 	}
 	if (in6_pton(name, -1, s6->sin6_addr.s6_addr, -1, &end) && !*end) {
+		/* Store ::ffff:a.b.c.d as the IPv4 address it stands for. */
+		if (ipv6_addr_v4mapped(&s6->sin6_addr)) {
+			__be32 v4 = s6->sin6_addr.s6_addr32[3];
+
+			memset(&acl->addr, 0, sizeof(acl->addr));
+			s4->sin_family = AF_INET;
+			s4->sin_addr.s_addr = v4;
+			return 0;
+		}
 		s6->sin6_family = AF_INET6;
 		return 0;
 	}
@@ -3045,15 +3139,26 @@ static struct srpt_port *srpt_attr_port(struct config_item *item)
 	return srpt_tpg(attrib_to_tpg(item))->port_id->sport;
 }
 
-/* Parse an attribute value and check it is within [@min, @max]. */
-static int srpt_attr_parse(const char *page, u32 min, u32 max, u32 *val)
+/**
+ * srpt_attr_parse() - parse a configfs attribute value within a range
+ * @page: the written text.
+ * @min: smallest valid value.
+ * @max: largest valid value.
+ * @val: the value.
+ *
+ * Context: any.
+ * Return: 0, or -EINVAL for text that is no number or out of range.
+ */
+VISIBLE_IF_KUNIT int srpt_attr_parse(const char *page, u32 min, u32 max,
+				     u32 *val)
 {
 	int ret = kstrtou32(page, 0, val);
 
 	if (ret)
-		return ret;
+		return -EINVAL;
 	return *val < min || *val > max ? -EINVAL : 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(srpt_attr_parse);
 
 /* Show the u32 TPG attribute at @offset in &struct srpt_port_attrib. */
 static ssize_t srpt_attrib_show(struct config_item *item, char *page,

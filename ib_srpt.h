@@ -10,6 +10,7 @@
 #ifndef IB_SRPT_H
 #define IB_SRPT_H
 
+#include <linux/inet.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -53,8 +54,6 @@ enum {
 	SRPT_MAX_NEXUS_CHANNELS		= 64,
 	/* Largest data transfer of one SRP_CMD. */
 	SRPT_MAX_DATA_LEN		= SRPT_MAX_RDMA_SIZE,
-	/* Largest descriptor count of one indirect table. */
-	SRPT_MAX_DESC			= 256,
 	/* RDMA/CM listen backlog. */
 	SRPT_RDMA_CM_BACKLOG		= 128,
 	/* SRP response codes (SRP r16a, SRP_RSP response data). */
@@ -545,6 +544,14 @@ int srpt_tmf_to_tcm(u8 srp_fn);
 u8 srpt_tmr_rsp_code(u8 tmr_response);
 int srpt_parse_acl_name(const char *name, struct srpt_node_acl *acl);
 int srpt_parse_port_name(const char *name, u8 gid[16], bool *is_guid);
+int srpt_login_from_pdata(struct srpt_login *li, const void *pdata, u32 len,
+			  bool rdma_cm);
+u32 srpt_multichan_decide(u32 live, bool single, u8 *multichan);
+bool srpt_acl_matches(const struct srpt_node_acl *acl, const u8 i_port_id[16],
+		      const struct sockaddr *sa);
+void srpt_format_addr(char *buf, size_t len, const struct sockaddr *sa);
+int srpt_task_attr(u8 attr);
+int srpt_attr_parse(const char *page, u32 min, u32 max, u32 *val);
 u16 srpt_dm_build(const struct srpt_dm_mad *in, struct srpt_dm_mad *out,
 		  const struct ib_device_attr *attrs, const char *ibdev_name,
 		  u64 service_guid, u32 max_req_size, u32 rdma_size);
