@@ -895,16 +895,42 @@ VISIBLE_IF_KUNIT bool srpt_acl_matches(const struct srpt_node_acl *acl,
 }
 EXPORT_SYMBOL_IF_KUNIT(srpt_acl_matches);
 
+/* Copy the name of the ACL of @stpg that names the initiator, if any. */
+static bool srpt_tpg_find_acl(struct srpt_tpg *stpg, const u8 i_port_id[16],
+			      const struct sockaddr *sa, char *name, size_t len)
+{
+	struct se_node_acl *se_nacl;
+	bool found = false;
+
+	mutex_lock(&stpg->tpg.acl_node_mutex);
+	list_for_each_entry(se_nacl, &stpg->tpg.acl_node_list, acl_list) {
+		struct srpt_node_acl *acl =
+			container_of(se_nacl, struct srpt_node_acl, nacl);
+
+		if (se_nacl->dynamic_node_acl ||
+		    !srpt_acl_matches(acl, i_port_id, sa))
+			continue;
+		strscpy(name, se_nacl->initiatorname, len);
+		found = true;
+		break;
+	}
+	mutex_unlock(&stpg->tpg.acl_node_mutex);
+	return found;
+}
+
 /**
- * srpt_find_acl() - find an enabled TPG with an ACL for an initiator
+ * srpt_find_acl() - find an enabled TPG that admits an initiator
  * @sport: port the login arrived on.
  * @i_port_id: initiator port ID from the login.
  * @sa: initiator address for RDMA/CM logins, else NULL.
- * @name: receives the ACL name.
+ * @name: on entry the initiator's own name, used in demo mode; on
+ *	  success the name of the session's ACL.
  * @len: size of @name.
  *
  * ACLs are compared by value, so every spelling of a GUID, port ID or
  * IP address works under both the GUID- and the GID-named target port.
+ * Without a matching ACL, the first TPG in demo mode admits the
+ * initiator under its own name.
  *
  * Context: process context; the caller holds &sport->sdev->mutex.
  * Return: the TPG, or NULL.
@@ -915,8 +941,7 @@ static struct srpt_tpg *srpt_find_acl(struct srpt_port *sport,
 				      char *name, size_t len)
 {
 	struct srpt_port_id *ids[] = { sport->gid_id, sport->guid_id };
-	struct se_node_acl *se_nacl;
-	struct srpt_tpg *stpg, *found = NULL;
+	struct srpt_tpg *stpg, *found = NULL, *demo = NULL;
 	int i;
 
 	lockdep_assert_held(&sport->sdev->mutex);
@@ -927,26 +952,16 @@ static struct srpt_tpg *srpt_find_acl(struct srpt_port *sport,
 		list_for_each_entry(stpg, &ids[i]->tpg_list, entry) {
 			if (!stpg->enabled)
 				continue;
-			mutex_lock(&stpg->tpg.acl_node_mutex);
-			list_for_each_entry(se_nacl, &stpg->tpg.acl_node_list,
-					    acl_list) {
-				struct srpt_node_acl *acl = container_of(se_nacl,
-					struct srpt_node_acl, nacl);
-
-				if (se_nacl->dynamic_node_acl ||
-				    !srpt_acl_matches(acl, i_port_id, sa))
-					continue;
-				strscpy(name, se_nacl->initiatorname, len);
+			if (srpt_tpg_find_acl(stpg, i_port_id, sa, name, len)) {
 				found = stpg;
 				break;
 			}
-			mutex_unlock(&stpg->tpg.acl_node_mutex);
-			if (found)
-				break;
+			if (stpg->demo_mode && !demo)
+				demo = stpg;
 		}
 		mutex_unlock(&ids[i]->mutex);
 	}
-	return found;
+	return found ? found : demo;
 }
 
 static void srpt_free_send_ring(struct srpt_rdma_ch *ch)
@@ -1449,6 +1464,7 @@ static int srpt_cm_req_recv(struct srpt_req *req)
 	int ret;
 
 	srpt_req_name(req, name, sizeof(name));
+	strscpy(acl_name, name, sizeof(acl_name));
 	reason = srpt_check_login(&req->login, srp_max_req_size,
 				  srpt_service_guid, &params);
 	if (reason)
@@ -1479,6 +1495,7 @@ static int srpt_cm_req_recv(struct srpt_req *req)
 	 */
 	mutex_lock(&sdev->mutex);
 	reason = SRP_LOGIN_REJ_UNABLE_ASSOCIATE_CHANNEL;
+	strscpy(acl_name, name, sizeof(acl_name));
 	stpg = sdev->removed ? NULL :
 		srpt_find_acl(sport, req->login.i_port_id, req->src,
 			      acl_name, sizeof(acl_name));
@@ -1833,6 +1850,7 @@ static struct srpt_send_ioctx *srpt_get_ioctx(struct srpt_rdma_ch *ch)
 	ioctx->rws = NULL;
 	ioctx->nr_rws = 0;
 	ioctx->nr_wrs = 0;
+	ioctx->imm_sgl = NULL;
 	ioctx->has_cmd = false;
 	memset(&ioctx->desc, 0, sizeof(ioctx->desc));
 	/* The target core requires a zeroed command. */
@@ -1867,6 +1885,10 @@ static void srpt_cmd_unmap(struct srpt_send_ioctx *ioctx)
 		kfree(ioctx->rws);
 	ioctx->rws = NULL;
 	ioctx->nr_rws = 0;
+	if (ioctx->imm_sgl) {
+		target_free_sgl(ioctx->imm_sgl, ioctx->imm_nents);
+		ioctx->imm_sgl = NULL;
+	}
 }
 
 static void srpt_process_wait_list(struct srpt_rdma_ch *ch);
@@ -2177,7 +2199,8 @@ EXPORT_SYMBOL_IF_KUNIT(srpt_parse_cmd);
  * @nents: receives its length.
  *
  * Each remote buffer gets its own scatterlist and RDMA context; the
- * scatterlists are chained into the one the target core sees.
+ * scatterlists are chained into the one the target core sees. Immediate
+ * data is copied into a scatterlist of its own.
  *
  * Context: process context.
  * Return: work requests the RDMA needs, or a negative errno; -EAGAIN
@@ -2196,9 +2219,19 @@ static int srpt_cmd_map(struct srpt_send_ioctx *ioctx,
 	*sgl = NULL;
 	*nents = 0;
 	if (d->imm) {
-		sg_init_one(&ioctx->imm_sg, d->imm, d->data_len);
-		*sgl = &ioctx->imm_sg;
-		*nents = 1;
+		/*
+		 * Immediate data sits at an arbitrary offset of the receive
+		 * buffer; backends such as iblock need buffers aligned to
+		 * their logical block, so give them a page-aligned copy.
+		 */
+		ret = target_alloc_sgl(&ioctx->imm_sgl, &ioctx->imm_nents,
+				       d->data_len, false, false);
+		if (ret)
+			return ret;
+		sg_copy_from_buffer(ioctx->imm_sgl, ioctx->imm_nents, d->imm,
+				    d->data_len);
+		*sgl = ioctx->imm_sgl;
+		*nents = ioctx->imm_nents;
 		return 0;
 	}
 	if (!d->ndesc)
@@ -2868,6 +2901,21 @@ static u16 srpt_tpg_get_tag(struct se_portal_group *tpg)
 	return srpt_tpg(tpg)->tag;
 }
 
+static int srpt_tpg_check_demo_mode(struct se_portal_group *tpg)
+{
+	return READ_ONCE(srpt_tpg(tpg)->demo_mode);
+}
+
+static int srpt_tpg_check_demo_mode_cache(struct se_portal_group *tpg)
+{
+	return READ_ONCE(srpt_tpg(tpg)->cache_dynamic_acls);
+}
+
+static int srpt_tpg_check_demo_mode_write_protect(struct se_portal_group *tpg)
+{
+	return READ_ONCE(srpt_tpg(tpg)->demo_write_protect);
+}
+
 /* ---------------------------------------------------------------------
  * configfs
  */
@@ -3079,6 +3127,8 @@ static struct se_portal_group *srpt_make_tpg(struct se_wwn *wwn,
 		return ERR_PTR(-ENOMEM);
 	stpg->port_id = port_id;
 	stpg->tag = tag;
+	stpg->cache_dynamic_acls = true;
+	stpg->demo_write_protect = true;
 	ret = core_tpg_register(wwn, &stpg->tpg, SCSI_PROTOCOL_SRP);
 	if (ret) {
 		kfree(stpg);
@@ -3269,11 +3319,82 @@ static ssize_t srpt_tpg_attrib_use_srq_store(struct config_item *item,
 }
 CONFIGFS_ATTR(srpt_tpg_attrib_, use_srq);
 
+/* Show or store a boolean demo-mode attribute of a TPG. */
+static ssize_t srpt_tpg_flag_show(char *page, const bool *flag)
+{
+	return sysfs_emit(page, "%d\n", READ_ONCE(*flag));
+}
+
+static ssize_t srpt_tpg_flag_store(struct config_item *item, const char *page,
+				   size_t count, bool *flag)
+{
+	u32 val;
+
+	if (srpt_attr_parse(page, 0, 1, &val)) {
+		pr_warn_ratelimited("%s: value must be 0 or 1\n",
+				    config_item_name(item));
+		return -EINVAL;
+	}
+	WRITE_ONCE(*flag, val);
+	return count;
+}
+
+static ssize_t srpt_tpg_attrib_generate_node_acls_show(struct config_item *item,
+						       char *page)
+{
+	return srpt_tpg_flag_show(page, &srpt_tpg(attrib_to_tpg(item))->demo_mode);
+}
+
+static ssize_t srpt_tpg_attrib_generate_node_acls_store(struct config_item *item,
+							const char *page,
+							size_t count)
+{
+	return srpt_tpg_flag_store(item, page, count,
+				   &srpt_tpg(attrib_to_tpg(item))->demo_mode);
+}
+CONFIGFS_ATTR(srpt_tpg_attrib_, generate_node_acls);
+
+static ssize_t srpt_tpg_attrib_cache_dynamic_acls_show(struct config_item *item,
+						       char *page)
+{
+	return srpt_tpg_flag_show(page,
+		&srpt_tpg(attrib_to_tpg(item))->cache_dynamic_acls);
+}
+
+static ssize_t srpt_tpg_attrib_cache_dynamic_acls_store(struct config_item *item,
+							const char *page,
+							size_t count)
+{
+	return srpt_tpg_flag_store(item, page, count,
+		&srpt_tpg(attrib_to_tpg(item))->cache_dynamic_acls);
+}
+CONFIGFS_ATTR(srpt_tpg_attrib_, cache_dynamic_acls);
+
+static ssize_t
+srpt_tpg_attrib_demo_mode_write_protect_show(struct config_item *item,
+					     char *page)
+{
+	return srpt_tpg_flag_show(page,
+		&srpt_tpg(attrib_to_tpg(item))->demo_write_protect);
+}
+
+static ssize_t
+srpt_tpg_attrib_demo_mode_write_protect_store(struct config_item *item,
+					      const char *page, size_t count)
+{
+	return srpt_tpg_flag_store(item, page, count,
+		&srpt_tpg(attrib_to_tpg(item))->demo_write_protect);
+}
+CONFIGFS_ATTR(srpt_tpg_attrib_, demo_mode_write_protect);
+
 static struct configfs_attribute *srpt_tpg_attrib_attrs[] = {
 	&srpt_tpg_attrib_attr_srp_max_rdma_size,
 	&srpt_tpg_attrib_attr_srp_max_rsp_size,
 	&srpt_tpg_attrib_attr_srp_sq_size,
 	&srpt_tpg_attrib_attr_use_srq,
+	&srpt_tpg_attrib_attr_generate_node_acls,
+	&srpt_tpg_attrib_attr_cache_dynamic_acls,
+	&srpt_tpg_attrib_attr_demo_mode_write_protect,
 	NULL,
 };
 
@@ -3371,6 +3492,10 @@ static const struct target_core_fabric_ops srpt_template = {
 	.node_acl_size			= sizeof(struct srpt_node_acl),
 	.tpg_get_wwn			= srpt_tpg_get_wwn,
 	.tpg_get_tag			= srpt_tpg_get_tag,
+	.tpg_check_demo_mode		= srpt_tpg_check_demo_mode,
+	.tpg_check_demo_mode_cache	= srpt_tpg_check_demo_mode_cache,
+	.tpg_check_demo_mode_write_protect =
+				srpt_tpg_check_demo_mode_write_protect,
 	.check_stop_free		= srpt_check_stop_free,
 	.release_cmd			= srpt_release_cmd,
 	.close_session			= srpt_close_session,

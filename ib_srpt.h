@@ -243,7 +243,8 @@ struct srpt_rdma_ch;
  * @rw_single: storage for @rws when there is one remote buffer.
  * @nr_rws: entries of @rws in use.
  * @nr_wrs: send queue work requests reserved for this command.
- * @imm_sg: scatterlist over immediate data.
+ * @imm_sgl: page-aligned copy of the immediate data for the backend.
+ * @imm_nents: entries of @imm_sgl.
  * @desc: parsed data descriptors.
  * @state: enum srpt_cmd_state, under &srpt_rdma_ch.lock.
  * @tag: SRP tag of the request.
@@ -261,7 +262,8 @@ struct srpt_send_ioctx {
 	struct srpt_rw rw_single;
 	u32 nr_rws;
 	u32 nr_wrs;
-	struct scatterlist imm_sg;
+	struct scatterlist *imm_sgl;
+	unsigned int imm_nents;
 	struct srpt_cmd_desc desc;
 	enum srpt_cmd_state state;
 	u64 tag;
@@ -421,6 +423,9 @@ struct srpt_port_id {
  * @port_id: owning WWN.
  * @enabled: logins may use this TPG; under &srpt_device.mutex.
  * @tag: TPG tag, from the directory name.
+ * @demo_mode: admit initiators without an ACL (generate_node_acls).
+ * @cache_dynamic_acls: keep the ACLs demo mode creates after logout.
+ * @demo_write_protect: LUNs are read-only to demo-mode initiators.
  * @tpg: target core TPG.
  */
 struct srpt_tpg {
@@ -428,6 +433,9 @@ struct srpt_tpg {
 	struct srpt_port_id *port_id;
 	bool enabled;
 	u16 tag;
+	bool demo_mode;
+	bool cache_dynamic_acls;
+	bool demo_write_protect;
 	struct se_portal_group tpg;
 };
 
