@@ -840,8 +840,10 @@ VISIBLE_IF_KUNIT void srpt_format_addr(char *buf, size_t len,
 {
 	const struct sockaddr_in6 *s6 = (const void *)sa;
 
-	if (sa->sa_family == AF_INET6 &&
-	    ipv6_addr_v4mapped(&s6->sin6_addr))
+	if (sa->sa_family != AF_INET && sa->sa_family != AF_INET6)
+		snprintf(buf, len, "family-%u", sa->sa_family);
+	else if (sa->sa_family == AF_INET6 &&
+		 ipv6_addr_v4mapped(&s6->sin6_addr))
 		snprintf(buf, len, "%pI4", &s6->sin6_addr.s6_addr32[3]);
 	else if (sa->sa_family == AF_INET6)
 		snprintf(buf, len, "%pI6", &s6->sin6_addr);
@@ -859,6 +861,8 @@ static bool srpt_acl_addr_matches(const struct srpt_node_acl *acl,
 	const struct sockaddr_in6 *s6 = (const void *)sa;
 	__be32 v4;
 
+	if (sa->sa_family != AF_INET && sa->sa_family != AF_INET6)
+		return false;
 	if (sa->sa_family == AF_INET6 && !ipv6_addr_v4mapped(&s6->sin6_addr))
 		return acl->addr.ss_family == AF_INET6 &&
 		       ipv6_addr_equal(&a6->sin6_addr, &s6->sin6_addr);
@@ -1146,6 +1150,7 @@ static int srpt_ib_qp_modify(struct srpt_rdma_ch *ch, enum ib_qp_state state)
 }
 
 static void srpt_ch_release_work(struct work_struct *work);
+static void srpt_wait_work(struct work_struct *work);
 
 /**
  * srpt_ch_alloc() - allocate a channel and everything but its session
@@ -1180,8 +1185,10 @@ static struct srpt_rdma_ch *srpt_ch_alloc(struct srpt_port *sport,
 	INIT_LIST_HEAD(&ch->free_list);
 	INIT_LIST_HEAD(&ch->sq_wait_list);
 	INIT_LIST_HEAD(&ch->early_list);
+	INIT_LIST_HEAD(&ch->iu_wait_list);
 	INIT_WORK(&ch->release_work, srpt_ch_release_work);
 	INIT_WORK(&ch->close_work, srpt_ch_close_work);
+	INIT_WORK(&ch->wait_work, srpt_wait_work);
 	ch->state = SRPT_CH_CONNECTING;
 
 	mutex_lock(&sdev->mutex);
@@ -1617,6 +1624,7 @@ static void srpt_ch_release_work(struct work_struct *work)
 
 	srpt_ch_set_state(ch, SRPT_CH_DRAINING);
 	target_stop_session(ch->sess);
+	cancel_work_sync(&ch->wait_work);
 	srpt_fail_waiting(ch);
 	target_wait_for_sess_cmds(ch->sess);
 	ib_drain_qp(ch->qp);
@@ -1831,21 +1839,10 @@ static void srpt_recv_repost(struct srpt_rdma_ch *ch,
 		srpt_ch_warn(ch, "cannot repost a receive buffer (%d)\n", ret);
 }
 
-static struct srpt_send_ioctx *srpt_get_ioctx(struct srpt_rdma_ch *ch)
+/* Reset a send context taken from the free list for a new request. */
+static void srpt_init_ioctx(struct srpt_send_ioctx *ioctx)
 {
-	struct srpt_send_ioctx *ioctx;
-	unsigned long flags;
-
-	spin_lock_irqsave(&ch->lock, flags);
-	ioctx = list_first_entry_or_null(&ch->free_list,
-					 struct srpt_send_ioctx, free_entry);
-	if (ioctx) {
-		list_del_init(&ioctx->free_entry);
-		ioctx->state = SRPT_CMD_NEW;
-	}
-	spin_unlock_irqrestore(&ch->lock, flags);
-	if (!ioctx)
-		return NULL;
+	ioctx->state = SRPT_CMD_NEW;
 	ioctx->recv = NULL;
 	ioctx->rws = NULL;
 	ioctx->nr_rws = 0;
@@ -1855,6 +1852,39 @@ static struct srpt_send_ioctx *srpt_get_ioctx(struct srpt_rdma_ch *ch)
 	memset(&ioctx->desc, 0, sizeof(ioctx->desc));
 	/* The target core requires a zeroed command. */
 	memset(&ioctx->cmd, 0, sizeof(ioctx->cmd));
+}
+
+/* Take the first free send context; the caller holds &ch->lock. */
+static struct srpt_send_ioctx *srpt_pop_ioctx(struct srpt_rdma_ch *ch)
+{
+	struct srpt_send_ioctx *ioctx;
+
+	lockdep_assert_held(&ch->lock);
+	ioctx = list_first_entry_or_null(&ch->free_list,
+					 struct srpt_send_ioctx, free_entry);
+	if (ioctx)
+		list_del_init(&ioctx->free_entry);
+	return ioctx;
+}
+
+/*
+ * Get a send context for @recv, or queue @recv on &ch->iu_wait_list
+ * (behind any IU already waiting) and return NULL.
+ */
+static struct srpt_send_ioctx *srpt_get_ioctx(struct srpt_rdma_ch *ch,
+					      struct srpt_recv_ioctx *recv)
+{
+	struct srpt_send_ioctx *ioctx = NULL;
+	unsigned long flags;
+
+	spin_lock_irqsave(&ch->lock, flags);
+	if (list_empty(&ch->iu_wait_list))
+		ioctx = srpt_pop_ioctx(ch);
+	if (!ioctx)
+		list_add_tail(&recv->wait_entry, &ch->iu_wait_list);
+	spin_unlock_irqrestore(&ch->lock, flags);
+	if (ioctx)
+		srpt_init_ioctx(ioctx);
 	return ioctx;
 }
 
@@ -1891,8 +1921,6 @@ static void srpt_cmd_unmap(struct srpt_send_ioctx *ioctx)
 	}
 }
 
-static void srpt_process_wait_list(struct srpt_rdma_ch *ch);
-
 /**
  * srpt_release_ioctx() - return a command context to the free list
  * @ioctx: context.
@@ -1920,8 +1948,10 @@ static void srpt_release_ioctx(struct srpt_send_ioctx *ioctx)
 	spin_lock_irqsave(&ch->lock, flags);
 	ioctx->state = SRPT_CMD_DONE;
 	list_add_tail(&ioctx->free_entry, &ch->free_list);
+	if ((!list_empty(&ch->sq_wait_list) ||
+	     !list_empty(&ch->iu_wait_list)) && ch->state == SRPT_CH_LIVE)
+		queue_work(srpt_wq, &ch->wait_work);
 	spin_unlock_irqrestore(&ch->lock, flags);
-	srpt_process_wait_list(ch);
 }
 
 /* Reserve @n send queue work requests; false if there are not enough. */
@@ -2106,16 +2136,17 @@ VISIBLE_IF_KUNIT sense_reason_t srpt_parse_cmd(struct srp_cmd *cmd,
 					       const struct srpt_login_params *params,
 					       struct srpt_cmd_desc *d)
 {
-	u8 out_fmt = cmd->buf_fmt >> 4, in_fmt = cmd->buf_fmt & 0xf;
 	struct srp_indirect_buf *idb;
 	struct srp_imm_buf *imm;
 	u32 off, end, len = 0, cnt, i;
-	u8 fmt;
+	u8 out_fmt, in_fmt, fmt;
 
 	memset(d, 0, sizeof(*d));
 	d->dir = DMA_NONE;
 	if (byte_len < sizeof(*cmd))
 		return TCM_INVALID_FIELD_IN_COMMAND_IU;
+	out_fmt = cmd->buf_fmt >> 4;
+	in_fmt = cmd->buf_fmt & 0xf;
 	/* ADDITIONAL CDB LENGTH: bits 7..2, in 4-byte words. */
 	off = sizeof(*cmd) + (cmd->add_cdb_len & 0xfc);
 	if (off > byte_len)
@@ -2344,26 +2375,42 @@ static void srpt_cmd_park(struct srpt_send_ioctx *ioctx)
 	spin_unlock_irqrestore(&ch->lock, flags);
 }
 
+static void srpt_dispatch_iu(struct srpt_rdma_ch *ch,
+			     struct srpt_send_ioctx *ioctx,
+			     struct srpt_recv_ioctx *recv);
+
 /**
- * srpt_process_wait_list() - admit parked commands, oldest first
- * @ch: channel.
+ * srpt_wait_work() - serve waiting IUs and parked commands, oldest first
+ * @work: &srpt_rdma_ch.wait_work.
  *
- * Called whenever a command releases send-queue space or MRs.
+ * Queued whenever a command releases its send context, send-queue space
+ * or MRs while others wait; being a work item, it never runs twice at
+ * once.
  *
- * Context: process context.
+ * Context: process context (srpt_wq).
  */
-static void srpt_process_wait_list(struct srpt_rdma_ch *ch)
+static void srpt_wait_work(struct work_struct *work)
 {
+	struct srpt_rdma_ch *ch = container_of(work, struct srpt_rdma_ch,
+					       wait_work);
+	struct srpt_recv_ioctx *recv;
 	struct srpt_send_ioctx *ioctx;
 	unsigned long flags;
 
 	spin_lock_irqsave(&ch->lock, flags);
-	if (ch->processing_wait || ch->state != SRPT_CH_LIVE) {
+	while (ch->state == SRPT_CH_LIVE &&
+	       (recv = list_first_entry_or_null(&ch->iu_wait_list,
+						struct srpt_recv_ioctx,
+						wait_entry)) &&
+	       (ioctx = srpt_pop_ioctx(ch))) {
+		list_del_init(&recv->wait_entry);
 		spin_unlock_irqrestore(&ch->lock, flags);
-		return;
+		srpt_init_ioctx(ioctx);
+		srpt_dispatch_iu(ch, ioctx, recv);
+		spin_lock_irqsave(&ch->lock, flags);
 	}
-	ch->processing_wait = true;
-	while ((ioctx = list_first_entry_or_null(&ch->sq_wait_list,
+	while (ch->state == SRPT_CH_LIVE &&
+	       (ioctx = list_first_entry_or_null(&ch->sq_wait_list,
 						 struct srpt_send_ioctx,
 						 free_entry))) {
 		list_del_init(&ioctx->free_entry);
@@ -2375,7 +2422,6 @@ static void srpt_process_wait_list(struct srpt_rdma_ch *ch)
 		}
 		spin_lock_irqsave(&ch->lock, flags);
 	}
-	ch->processing_wait = false;
 	spin_unlock_irqrestore(&ch->lock, flags);
 }
 
@@ -2548,6 +2594,30 @@ static void srpt_handle_tmf(struct srpt_rdma_ch *ch,
 	}
 }
 
+/* Start a request that has a send context. */
+static void srpt_dispatch_iu(struct srpt_rdma_ch *ch,
+			     struct srpt_send_ioctx *ioctx,
+			     struct srpt_recv_ioctx *recv)
+{
+	struct srp_cmd *iu = recv->iu.buf;
+
+	ioctx->recv = recv;
+	ioctx->tag = iu->tag;
+	switch (iu->opcode) {
+	case SRP_CMD:
+		srpt_handle_cmd(ch, ioctx);
+		break;
+	case SRP_TSK_MGMT:
+		srpt_handle_tmf(ch, ioctx);
+		break;
+	default:
+		srpt_ch_warn(ch, "unknown IU opcode %#x answered as invalid\n",
+			     iu->opcode);
+		srpt_send_code_rsp(ioctx, SRPT_RSP_CODE_INVALID_FIELDS);
+		break;
+	}
+}
+
 /**
  * srpt_handle_iu() - dispatch a received information unit
  * @ch: live channel.
@@ -2560,14 +2630,13 @@ static void srpt_handle_iu(struct srpt_rdma_ch *ch,
 {
 	struct srp_cmd *iu = recv->iu.buf;
 	struct srpt_send_ioctx *ioctx;
-	u8 opcode = iu->opcode;
 
 	if (recv->byte_len < 16) {
 		srpt_ch_warn(ch, "IU of %u bytes dropped\n", recv->byte_len);
 		srpt_recv_repost(ch, recv);
 		return;
 	}
-	switch (opcode) {
+	switch (iu->opcode) {
 	case SRP_I_LOGOUT:
 		pr_info("%s: initiator logged out\n", ch->sess_name);
 		srpt_recv_repost(ch, recv);
@@ -2579,28 +2648,9 @@ static void srpt_handle_iu(struct srpt_rdma_ch *ch,
 		srpt_recv_repost(ch, recv);
 		return;
 	}
-	ioctx = srpt_get_ioctx(ch);
-	if (!ioctx) {
-		srpt_ch_warn(ch, "initiator exceeded its %u credits; IU dropped\n",
-			     ch->credits);
-		srpt_recv_repost(ch, recv);
-		return;
-	}
-	ioctx->recv = recv;
-	ioctx->tag = iu->tag;
-	switch (opcode) {
-	case SRP_CMD:
-		srpt_handle_cmd(ch, ioctx);
-		break;
-	case SRP_TSK_MGMT:
-		srpt_handle_tmf(ch, ioctx);
-		break;
-	default:
-		srpt_ch_warn(ch, "unknown IU opcode %#x answered as invalid\n",
-			     opcode);
-		srpt_send_code_rsp(ioctx, SRPT_RSP_CODE_INVALID_FIELDS);
-		break;
-	}
+	ioctx = srpt_get_ioctx(ch, recv);
+	if (ioctx)
+		srpt_dispatch_iu(ch, ioctx, recv);
 }
 
 /* Queue @recv if the channel is not live yet; true if it was queued. */
@@ -2679,7 +2729,7 @@ static void srpt_process_early(struct srpt_rdma_ch *ch)
 	}
 }
 
-/* Drop the IUs of a channel that never became live. */
+/* Drop the IUs that were never processed when a channel closes. */
 static void srpt_drop_early(struct srpt_rdma_ch *ch)
 {
 	struct srpt_recv_ioctx *recv, *next;
@@ -2688,6 +2738,7 @@ static void srpt_drop_early(struct srpt_rdma_ch *ch)
 
 	spin_lock_irqsave(&ch->lock, flags);
 	list_splice_init(&ch->early_list, &list);
+	list_splice_init(&ch->iu_wait_list, &list);
 	spin_unlock_irqrestore(&ch->lock, flags);
 	list_for_each_entry_safe(recv, next, &list, wait_entry) {
 		list_del_init(&recv->wait_entry);

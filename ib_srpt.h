@@ -187,7 +187,7 @@ struct srpt_buf {
 /**
  * struct srpt_recv_ioctx - a receive buffer
  * @iu: the buffer; its cqe completes in srpt_recv_done().
- * @wait_entry: on &srpt_rdma_ch.early_list before the channel is live.
+ * @wait_entry: on &srpt_rdma_ch.early_list or &srpt_rdma_ch.iu_wait_list.
  * @byte_len: bytes received in the last completion.
  * @srq: true if the buffer belongs to the device's SRQ.
  */
@@ -334,7 +334,8 @@ struct srpt_tpg;
  * @cq: completion queue from the device's CQ pool.
  * @cq_size: entries taken from @cq.
  * @srq: the device SRQ this channel receives on, or NULL.
- * @lock: protects @state, @free_list, @sq_wait_list, @early_list.
+ * @lock: protects @state, @free_list, @sq_wait_list, @early_list,
+ *	  @iu_wait_list.
  * @state: enum srpt_ch_state; changed by srpt_ch_set_state() only.
  * @credits: credits granted at login; the size of @ioctx and @recv.
  * @pending_credits: credits to return with the next response.
@@ -347,12 +348,15 @@ struct srpt_tpg;
  * @free_list: idle send contexts.
  * @sq_wait_list: commands waiting for send-queue space or MRs.
  * @early_list: IUs received before the channel became live.
+ * @iu_wait_list: IUs waiting for a send context: a response's credit can
+ *	reach the initiator, and its next request us, before the response's
+ *	send completion frees the context.
  * @sess: target core session.
  * @stpg: target portal group of @sess.
  * @release_work: runs srpt_ch_release_work(); the channel frees itself.
  * @close_work: closes the channel on a fatal QP event (any context).
+ * @wait_work: admits commands from @sq_wait_list in process context.
  * @sess_name: initiator name used for the session and in log lines.
- * @processing_wait: @sq_wait_list is being worked on.
  */
 struct srpt_rdma_ch {
 	struct srpt_port *sport;
@@ -377,12 +381,13 @@ struct srpt_rdma_ch {
 	struct list_head free_list;
 	struct list_head sq_wait_list;
 	struct list_head early_list;
+	struct list_head iu_wait_list;
 	struct se_session *sess;
 	struct srpt_tpg *stpg;
 	struct work_struct release_work;
 	struct work_struct close_work;
+	struct work_struct wait_work;
 	char sess_name[INET6_ADDRSTRLEN + 8];
-	bool processing_wait;
 };
 
 /**
