@@ -27,6 +27,11 @@
 #   --mem MB, --smp N    VM size (default 3072 MB, 2 vCPUs)
 #   --env NAME=VALUE     extra environment for the scenario (repeatable)
 #   --console            also copy the serial console to stdout
+#   --console-loglevel N kernel messages below level N go to the serial
+#                        console once the scenario starts (default 2; the
+#                        whole kernel log is always in kmsg-live.txt and
+#                        dmesg.txt in the results directory, and is dumped
+#                        to the console on a panic)
 #
 # Exit status: the scenario's; 124 when the hard timeout fired; 125 when
 # the VM stopped without reporting a status (e.g. a kernel panic).
@@ -43,8 +48,8 @@ usage() {
 	exit 2
 }
 
-results= module=ours ko=$REPO/ib_srpt.ko wait_scale=1 timeout=600
-append= kimage= moddir= mem=3072 smp=2 console=0
+results='' module=ours ko=$REPO/ib_srpt.ko wait_scale=1 timeout=600
+append='' kimage='' moddir='' mem=3072 smp=2 console=0 console_loglevel=2
 extra_env=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -61,6 +66,7 @@ while [ $# -gt 0 ]; do
 	--smp) smp=$2; shift 2 ;;
 	--env) extra_env+=("$2"); shift 2 ;;
 	--console) console=1; shift ;;
+	--console-loglevel) console_loglevel=$2; shift 2 ;;
 	-h|--help) usage ;;
 	--) shift; break ;;
 	-*) echo "vm-run: unknown option $1" >&2; usage ;;
@@ -71,6 +77,9 @@ done
 scenario=$(readlink -f "$1")
 shift
 [ -f "$scenario" ] || die "no such scenario: $1"
+case $scenario in
+/tmp/*|/run/*) die "the scenario must not be under /tmp or /run (hidden in the VM)" ;;
+esac
 case $module in ours|ref) ;; *) die "--module must be ours or ref" ;; esac
 [[ $wait_scale =~ ^[0-9]+([.][0-9]+)?$ ]] || die "bad --wait-scale: $wait_scale"
 [[ $timeout =~ ^[0-9]+$ ]] || die "bad --timeout: $timeout"
@@ -100,8 +109,9 @@ kimage=$(readlink -f "$kimage")
 
 if [ "$module" = ours ]; then
 	ko=$(readlink -f "$ko" 2>/dev/null || true)
-	[ -n "$ko" ] && [ -f "$ko" ] ||
+	if [ -z "$ko" ] || [ ! -f "$ko" ]; then
 		die "our module ib_srpt.ko does not exist (build it with make)"
+	fi
 fi
 
 if [ -z "$results" ]; then
@@ -114,7 +124,8 @@ results=$(readlink -f "$results")
 case $results in
 "$REPO"|"$REPO"/*) die "the results directory must be outside the repository" ;;
 esac
-rm -f "$results/exit-status" "$results/console.log" "$results/dmesg.txt"
+rm -f "$results/exit-status" "$results/console.log" "$results/dmesg.txt" \
+	"$results/kmsg-live.txt" "$results/scenario.log" "$results/summary.txt"
 
 # ---------------------------------------------------------------------------
 # initramfs: static busybox, the 9p and overlay modules (decompressed) and
@@ -170,9 +181,14 @@ off() { sync; $BB poweroff -f; sleep 30; }
 trap off EXIT
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
+modprobe configfs 2>/dev/null
 mount -t configfs configfs /sys/kernel/config
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 mkdir -p /dev/pts /dev/shm
+ln -sfn /proc/self/fd /dev/fd
+ln -sf /proc/self/fd/0 /dev/stdin
+ln -sf /proc/self/fd/1 /dev/stdout
+ln -sf /proc/self/fd/2 /dev/stderr
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
 mount -t tmpfs -o mode=1777 tmpfs /tmp
@@ -184,9 +200,13 @@ for d in /run/dbus /run/udev /run/multipathd /var/lock; do
 	[ -L "$d" ] || { rm -rf "$d"; mkdir -p "$d"; }
 done
 : > /etc/machine-id.tmp && mv /etc/machine-id.tmp /etc/machine-id
-$BB dmesg -n 5 2>/dev/null || true
-
 . /results/vm-env.sh
+# Keep the serial console quiet (it is slow under TCG; a driver printing
+# an error per command would slow everything down) and copy the kernel
+# log to the results directory as it is written instead.
+$BB dmesg -n "${SRPT_CONSOLE_LOGLEVEL:-2}" 2>/dev/null || true
+dmesg --follow > /results/kmsg-live.txt 2>/dev/null < /dev/null &
+
 echo "stage2: kernel $(uname -r), module=$SRPT_MODULE, scenario=$SRPT_SCENARIO"
 
 # Unless it is a custom kernel, the modules directory comes from the
@@ -199,16 +219,20 @@ fi
 rc=0
 if [ "$SRPT_MODULE" = ours ]; then
 	# Hide the distribution's ib_srpt and put ours in its place. The
-	# root is an overlay, so removing the file in it only creates a
-	# whiteout in the tmpfs upper directory.
+	# root is an overlay, so removing the file only creates a whiteout
+	# in the tmpfs upper directory. The module index was made on the
+	# host by depmod over a copy of exactly this tree (depmod -a here
+	# would read every module over 9p, which takes minutes under TCG).
 	kdir=/lib/modules/$(uname -r)
 	find "$kdir/kernel" -name 'ib_srpt.ko*' -delete
 	mkdir -p "$kdir/kernel/drivers/infiniband/ulp/srpt"
-	cp "$SRPT_KO" "$kdir/kernel/drivers/infiniband/ulp/srpt/ib_srpt.ko"
-	t0=$(date +%s)
-	depmod -a || rc=125
-	echo "stage2: depmod -a took $(( $(date +%s) - t0 )) s"
+	cp "$SRPT_MODINDEX/ib_srpt.ko" "$kdir/kernel/drivers/infiniband/ulp/srpt/ib_srpt.ko" &&
+		cp "$SRPT_MODINDEX"/modules.* "$kdir/" || rc=125
 	export SRPT_KO_INSTALLED=$kdir/kernel/drivers/infiniband/ulp/srpt/ib_srpt.ko
+	if [ "$(modinfo -F filename ib_srpt)" != "$SRPT_KO_INSTALLED" ]; then
+		echo "stage2: modprobe would not pick our ib_srpt.ko"
+		rc=125
+	fi
 fi
 
 if [ $rc -eq 0 ]; then
@@ -257,6 +281,64 @@ build_initramfs() {	# build_initramfs OUT
 	rm -rf "$tmp"
 }
 
+# ---------------------------------------------------------------------------
+# Our module: a snapshot of ib_srpt.ko plus the module index (modules.dep
+# and friends) for the guest's module tree with the distribution's
+# ib_srpt replaced by ours, made by depmod over a symlink copy of the tree.
+prepare_ours() {
+	local key dir tmp t f snap
+	# A snapshot: the module may be rebuilt while we work.
+	snap=$(mktemp)
+	cp "$ko" "$snap"
+	key=$( { sha256sum < "$snap"; stat -c '%s %Y' "$moddir/modules.dep"; echo "$moddir"; } |
+		sha256sum | cut -c1-16)
+	dir=$CACHE/modindex/$krel-$key
+	if [ ! -f "$dir/ok" ]; then
+		tmp=$(mktemp -d "$CACHE/modindex/tmp.XXXXXX")
+		t=$tmp/lib/modules/$krel
+		mkdir -p "$t"
+		cp -rs "$moddir/kernel" "$t/kernel"
+		find "$t/kernel" -name 'ib_srpt.ko*' -delete
+		mkdir -p "$t/kernel/drivers/infiniband/ulp/srpt"
+		cp "$snap" "$t/kernel/drivers/infiniband/ulp/srpt/ib_srpt.ko"
+		for f in modules.order modules.builtin modules.builtin.modinfo; do
+			[ -e "$moddir/$f" ] && cp "$moddir/$f" "$t/"
+		done
+		depmod -b "$tmp" "$krel" || { rm -rf "$tmp" "$snap"; die "depmod failed"; }
+		mkdir -p "$tmp/out"
+		cp "$t"/modules.* "$tmp/out/"
+		cp "$snap" "$tmp/out/ib_srpt.ko"
+		touch "$tmp/out/ok"
+		# Another vm-run may have made the same index meanwhile.
+		if ! mv -T "$tmp/out" "$dir" 2>/dev/null && [ ! -f "$dir/ok" ]; then
+			rm -rf "$dir"
+			mv -T "$tmp/out" "$dir"
+		fi
+		rm -rf "$tmp"
+	fi
+	rm -f "$snap"
+	touch "$dir"
+	# Forget indexes not used for two hours, keeping the ten newest
+	# (other VMs may be using recent ones right now).
+	find "$CACHE/modindex" -mindepth 1 -maxdepth 1 -type d -printf '%T@ %p\n' |
+		sort -rn | tail -n +11 | cut -d' ' -f2- |
+		while read -r d; do
+			if [ -n "$(find "$d" -maxdepth 0 -mmin +120)" ]; then
+				rm -rf "$d"
+			fi
+		done
+	modindex=$dir
+}
+
+modindex=
+if [ "$module" = ours ]; then
+	vermagic=$(modinfo -F vermagic "$ko" 2>/dev/null || true)
+	[ "${vermagic%% *}" = "$krel" ] ||
+		die "$ko was built for '${vermagic%% *}', the VM runs $krel"
+	mkdir -p "$CACHE/modindex"
+	prepare_ours
+fi
+
 mkdir -p "$CACHE/initramfs"
 initrd=$CACHE/initramfs/$krel-$(initramfs_key).cpio.gz
 [ -s "$initrd" ] || build_initramfs "$initrd"
@@ -267,11 +349,13 @@ scen_timeout=$(( timeout > 60 ? timeout - 30 : timeout ))
 {
 	printf 'export SRPT_MODULE=%q\n' "$module"
 	printf 'export SRPT_KO=%q\n' "$([ "$module" = ours ] && echo "$ko")"
+	printf 'export SRPT_MODINDEX=%q\n' "$modindex"
 	printf 'export SRPT_SCENARIO=%q\n' "$scenario"
 	printf 'export SRPT_SCENARIO_TIMEOUT=%q\n' "$scen_timeout"
 	printf 'export SRPT_REPO=%q\n' "$REPO"
 	printf 'export SRPT_MODDIR=%q\n' "$moddir"
 	printf 'export WAIT_SCALE=%q\n' "$wait_scale"
+	printf 'export SRPT_CONSOLE_LOGLEVEL=%q\n' "$console_loglevel"
 	printf 'export SRPT_RESULTS_DIR=/results\n'
 	printf 'SRPT_ARGS=('
 	[ $# -gt 0 ] && printf '%q ' "$@"
@@ -282,7 +366,7 @@ scen_timeout=$(( timeout > 60 ? timeout - 30 : timeout ))
 	done
 } > "$results/vm-env.sh"
 
-cmdline="console=ttyS0 panic=-1 loglevel=5 rootwait mitigations=off"
+cmdline="console=ttyS0 panic=-1 panic_print=0x20 loglevel=5 mitigations=off no5lvl"
 cmdline="$cmdline$append"
 
 qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp "$smp" -m "$mem"

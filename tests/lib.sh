@@ -1,0 +1,918 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
+#
+# Helpers for the ib_srpt VM scenarios (tests/vm/*.sh). Sourced inside
+# the test VM started by scripts/vm-run.sh, never on the host.
+#
+# Environment (set by vm-run.sh):
+#   SRPT_MODULE  ours|ref   which ib_srpt "modprobe ib_srpt" loads
+#   SRPT_KO                 path of our ib_srpt.ko (ours mode)
+#   WAIT_SCALE              factor applied to every wait (default 1)
+#   SRPT_RESULTS_DIR        where to leave logs (default /results)
+#
+# A scenario (tests/vm/NAME.sh) looks like:
+#   #!/bin/bash
+#   # common: one line saying what it checks      <- or "# improvement:"
+#   # timeout: 900                                 <- optional, seconds
+#   # SPDX-License-Identifier: GPL-2.0-only
+#   set -euo pipefail
+#   # shellcheck source=../lib.sh
+#   . "$(dirname "$0")/../lib.sh"
+#   srpt_begin
+#   must "..." rxe_setup ; check "..." CMD ; improvement "..." CMD
+#   srpt_end
+#
+# Output is TAP on stdout.
+#   check DESC CMD...        a test point: passes when CMD succeeds; the
+#                            scenario goes on either way (CHECK_OK=1/0)
+#   must DESC CMD...         the same, but a failure ends the scenario
+#   improvement DESC CMD...  where our driver improves on Debian's: with
+#                            the reference driver a failure is an expected
+#                            one ("not ok ... # TODO") and counts as none
+#   improvement_not_ref DESC REASON CMD...
+#                            the same, not even tried with the reference
+#                            driver (e.g. because it crashes the kernel)
+# An unexpected command failure outside these aborts the scenario (set
+# -e) with a "not ok". On every exit path: background jobs are killed,
+# at_end commands run, ib_srp logs out, the target is torn down and
+# ib_srpt unloaded (a test point), and the kernel log is checked (a test
+# point; see kernel_log_check and tests/dmesg-allowlist.txt).
+#
+# shellcheck disable=SC2034 # globals are for the scenarios
+
+# ---------------------------------------------------------------------------
+# Globals
+
+SRPT_MODULE=${SRPT_MODULE:-ref}
+WAIT_SCALE=${WAIT_SCALE:-1}
+RESULTS=${SRPT_RESULTS_DIR:-/results}
+TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+SCENARIO_FILE=$(readlink -f "$0")
+SCENARIO_NAME=$(basename "$0" .sh)
+SCENARIO_KIND=unknown
+{ read -r _l1; read -r _l2; } < "$SCENARIO_FILE" || true
+case ${_l2:-} in
+"# common:"*) SCENARIO_KIND=common ;;
+"# improvement:"*) SCENARIO_KIND=improvement ;;
+esac
+unset _l1 _l2
+
+CFS=/sys/kernel/config/target
+SRPT_CFS=$CFS/srpt
+RXE=rxe0
+NETDEV=dummy0
+TGT_IP4=192.0.2.1
+INI_IP4=192.0.2.2
+TGT_IP6=2001:db8::1
+INI_IP6=2001:db8::2
+# As the target names RDMA/CM initiators: IPv6 fully expanded.
+TGT_IP6_NAME=2001:0db8:0000:0000:0000:0000:0000:0001
+INI_IP6_NAME=2001:0db8:0000:0000:0000:0000:0000:0002
+CM_PORT=5555
+SRP_LOGIN_REJ_UNABLE_ASSOCIATE_CHANNEL=0x00010003
+SRP_LOGIN_REJ_CHANNEL_LIMIT_REACHED=0x00010006
+
+RXE_GID=	# 0x + 32 hex digits, the GID-style target port name
+RXE_GUID=	# xxxx:xxxx:xxxx:xxxx, the GUID-style target port name
+RXE_GUID_HEX=	# 16 hex digits
+
+_tap_n=0
+_tap_fail=0
+_tap_todo=0
+_finished=0
+_bg_pids=()
+_cleanups=()
+
+# ---------------------------------------------------------------------------
+# Time and waiting. WAIT_SCALE may be a decimal ("2", "1.5").
+
+_scale_milli=1000
+_parse_scale() {
+	local int=${WAIT_SCALE%%.*} frac=0
+	[[ $WAIT_SCALE == *.* ]] && frac=${WAIT_SCALE#*.}
+	frac=${frac}000
+	frac=${frac:0:3}
+	_scale_milli=$(( 10#${int:-0} * 1000 + 10#$frac ))
+	[ "$_scale_milli" -gt 0 ] || _scale_milli=1000
+}
+
+# scaled SECONDS -> whole seconds (at least 1), multiplied by WAIT_SCALE
+scaled() {
+	local s=$(( ($1 * _scale_milli + 999) / 1000 ))
+	[ "$s" -ge 1 ] || s=1
+	echo "$s"
+}
+
+now_ms() {
+	local t=${EPOCHREALTIME/./}
+	echo $(( t / 1000 ))
+}
+
+# A sleep that does not start a process (every fork is expensive under
+# TCG): wait on a pipe that never delivers anything.
+exec {_sleep_fd}<> <(:)
+nap() {
+	read -r -t "$1" -u "$_sleep_fd" _ || true
+}
+
+# nap_ms MILLISECONDS (not scaled)
+nap_ms() {
+	local t
+	printf -v t '%d.%03d' $(( $1 / 1000 )) $(( $1 % 1000 ))
+	nap "$t"
+}
+
+# wait_for SECONDS CMD... : poll CMD until it succeeds; SECONDS is
+# multiplied by WAIT_SCALE. Returns 1 on timeout.
+wait_for() {
+	local secs=$1 deadline
+	shift
+	deadline=$(( $(now_ms) + secs * _scale_milli ))
+	while :; do
+		"$@" && return 0
+		[ "$(now_ms)" -lt "$deadline" ] || return 1
+		nap 0.2
+	done
+}
+
+# run_bounded SECONDS DESC CMD... : run CMD in the background and wait
+# for it at most SECONDS (scaled). Prints a diagnostic and returns 124 if
+# it is still running then (it is left running: a task stuck in the
+# kernel cannot be killed anyway), otherwise CMD's status.
+run_bounded() {
+	local secs=$1 desc=$2 pid t0 rc
+	shift 2
+	t0=$(now_ms)
+	"$@" &
+	pid=$!
+	if ! wait_for "$secs" _not_running "$pid"; then
+		diag "$desc: still running after $(scaled "$secs") s"
+		return 124
+	fi
+	rc=0
+	wait "$pid" || rc=$?
+	diag "$desc: exit status $rc after $(( $(now_ms) - t0 )) ms"
+	return "$rc"
+}
+
+_not_running() { ! kill -0 "$1" 2>/dev/null; }
+
+# ---------------------------------------------------------------------------
+# TAP
+
+diag() {
+	local l
+	while IFS= read -r l; do
+		echo "# $l"
+	done <<< "$*"
+}
+
+tap_ok() {
+	_tap_n=$((_tap_n + 1))
+	echo "ok $_tap_n - $1"
+}
+
+tap_not_ok() {
+	_tap_n=$((_tap_n + 1))
+	_tap_fail=$((_tap_fail + 1))
+	echo "not ok $_tap_n - $1"
+	[ $# -lt 2 ] || diag "$2"
+}
+
+# An expected failure with the reference driver.
+tap_todo() {	# tap_todo ok|not DESC REASON
+	_tap_n=$((_tap_n + 1))
+	if [ "$1" = ok ]; then
+		echo "ok $_tap_n - $2 # TODO $3"
+	else
+		_tap_todo=$((_tap_todo + 1))
+		echo "not ok $_tap_n - $2 # TODO $3"
+	fi
+}
+
+# check DESC CMD... : one test point, passing when CMD succeeds. Returns
+# 0 either way (a failed check does not stop the scenario); CHECK_OK is
+# 1 or 0 for code that depends on the outcome.
+CHECK_OK=1
+check() {
+	local desc=$1
+	shift
+	if "$@"; then
+		tap_ok "$desc"
+		CHECK_OK=1
+	else
+		tap_not_ok "$desc" "failed: $*"
+		CHECK_OK=0
+	fi
+	return 0
+}
+
+# not CMD... : succeeds when CMD fails (for check/improvement)
+not() { ! "$@"; }
+
+# improvement_not_ref DESC REASON CMD... : an improvement test point that
+# is not even tried with the reference driver (REASON: why, e.g. it
+# crashes the kernel); reported as an expected failure there.
+improvement_not_ref() {
+	local desc=$1 reason=$2
+	shift 2
+	if [ "$SRPT_MODULE" = ref ]; then
+		tap_todo not "$desc" "not run with the reference driver: $reason"
+		CHECK_OK=0
+		return 0
+	fi
+	check "$desc" "$@"
+}
+
+# improvement DESC CMD... : a test point for behaviour where our driver
+# is meant to improve on the reference one. With the reference driver
+# it is reported as TODO and never counts as a failure.
+improvement() {
+	local desc=$1
+	shift
+	if [ "$SRPT_MODULE" = ref ]; then
+		if "$@"; then
+			tap_todo ok "$desc" "improvement over the reference driver"
+			CHECK_OK=1
+		else
+			tap_todo not "$desc" "improvement over the reference driver"
+			CHECK_OK=0
+		fi
+		return 0
+	fi
+	check "$desc" "$@"
+}
+
+# must DESC CMD... : like check, but the scenario cannot go on without it:
+# a failure ends the scenario (after cleanup and the kernel log check).
+must() {
+	check "$@"
+	[ "$CHECK_OK" = 1 ] || srpt_abort "cannot continue without: $1"
+}
+
+srpt_abort() {
+	diag "aborting: $*"
+	exit 1
+}
+
+# ---------------------------------------------------------------------------
+# Kernel log
+
+kmsg() { echo "srpt-test: $*" > /dev/kmsg; }
+
+# mark NAME: put a marker into the kernel log (NAME: any text)
+mark() { kmsg "mark ${1//[^a-zA-Z0-9_.-]/_}"; }
+
+# log_since NAME: kernel log lines after the last marker NAME
+log_since() {
+	dmesg | awk -v m="srpt-test: mark ${1//[^a-zA-Z0-9_.-]/_}" '
+		{ l[NR] = $0 }
+		substr($0, length($0) - length(m) + 1) == m { s = NR }
+		END { if (s) for (i = s + 1; i <= NR; i++) print l[i] }'
+}
+
+# ---------------------------------------------------------------------------
+# Soft-RoCE
+
+_read1() {	# _read1 FILE -> first line of FILE
+	local v=
+	IFS= read -r v < "$1" || true
+	echo "$v"
+}
+
+rxe_port_active() {
+	local s
+	s=$(_read1 /sys/class/infiniband/$RXE/ports/1/state 2>/dev/null) || return 1
+	[[ $s == *ACTIVE* ]]
+}
+
+# rxe_setup: dummy0 with the target and second initiator addresses
+# (IPv4 and IPv6) and a soft-RoCE device rxe0 on it.
+rxe_setup() {
+	modprobe rdma_rxe
+	ip link add "$NETDEV" type dummy
+	ip addr add "$TGT_IP4/24" dev "$NETDEV"
+	ip addr add "$INI_IP4/24" dev "$NETDEV"
+	ip -6 addr add "$TGT_IP6/64" dev "$NETDEV" nodad
+	ip -6 addr add "$INI_IP6/64" dev "$NETDEV" nodad
+	ip link set "$NETDEV" up
+	rdma link add "$RXE" type rxe netdev "$NETDEV"
+	wait_for 15 rxe_port_active || { diag "$RXE port not active"; return 1; }
+	local gid
+	gid=$(_read1 /sys/class/infiniband/$RXE/ports/1/gids/0)
+	RXE_GID=0x${gid//:/}
+	RXE_GUID=$(_read1 /sys/class/infiniband/$RXE/node_guid)
+	RXE_GUID_HEX=${RXE_GUID//:/}
+	[[ $RXE_GID =~ ^0x[0-9a-f]{32}$ ]] || { diag "bad GID $gid"; return 1; }
+	[[ $RXE_GUID_HEX =~ ^[0-9a-f]{16}$ ]] || { diag "bad GUID $RXE_GUID"; return 1; }
+	diag "rxe0: gid $RXE_GID guid $RXE_GUID"
+}
+
+# ---------------------------------------------------------------------------
+# Target module
+
+# build id of a loaded module / of a module file, as hex
+_loaded_build_id() {
+	od -An -v -tx1 "/sys/module/$1/notes/.note.gnu.build-id" 2>/dev/null |
+		tr -d ' \n'
+}
+_file_build_id() {
+	local f=$1 tmp
+	case $f in
+	*.xz) tmp=$(mktemp); xz -dc "$f" > "$tmp"; f=$tmp ;;
+	*.zst) tmp=$(mktemp); zstd -qdc "$f" > "$tmp"; f=$tmp ;;
+	esac
+	readelf -n "$f" | sed -n 's/.*Build ID: *\([0-9a-f]*\).*/\1/p'
+	[ -z "${tmp:-}" ] || rm -f "$tmp"
+}
+
+# target_load: load the target core and ib_srpt and check that the one
+# loaded is the one asked for (ours or the distribution's).
+target_load() {
+	modprobe -a ib_core ib_cm rdma_cm target_core_mod || return 1
+	modprobe ib_srpt || return 1
+	local want got file
+	if [ "$SRPT_MODULE" = ours ]; then
+		file=${SRPT_KO_INSTALLED:-$SRPT_KO}
+	else
+		file=$(modinfo -F filename ib_srpt)
+		case $file in
+		*/kernel/drivers/infiniband/ulp/srpt/ib_srpt.ko*) ;;
+		*) diag "reference mode but modprobe resolves ib_srpt to $file"; return 1 ;;
+		esac
+	fi
+	want=$(_file_build_id "$file")
+	got=$(_loaded_build_id ib_srpt)
+	if [ -z "$want" ] || [ "${got: -${#want}}" != "$want" ]; then
+		diag "loaded ib_srpt build id ${got: -40} is not that of $file ($want)"
+		return 1
+	fi
+	diag "ib_srpt ($SRPT_MODULE) loaded from $file"
+	[ -d "$SRPT_CFS" ] || mkdir "$SRPT_CFS" || return 1
+}
+
+# target_listen [PORT]: the RDMA/CM listener
+target_listen() {
+	echo "${1:-$CM_PORT}" > "$SRPT_CFS/discovery_auth/rdma_cm_port"
+}
+
+module_loaded() { [ -d "/sys/module/$1" ]; }
+
+# target_clear: remove every srpt port, TPG, LUN, ACL and then all
+# backstores. Works whatever state the tree is in.
+target_clear() {
+	local rc=0 p t a l m
+	if [ -d "$SRPT_CFS" ]; then
+		for p in "$SRPT_CFS"/*/; do
+			p=${p%/}
+			[ -d "$p" ] || continue
+			case ${p##*/} in discovery_auth) continue ;; esac
+			for t in "$p"/tpg*; do
+				[ -d "$t" ] || continue
+				# ACLs: mapped LUN links, mapped LUNs, the ACL.
+				for a in "$t"/acls/*; do
+					[ -d "$a" ] || continue
+					for l in "$a"/lun_*; do
+						[ -d "$l" ] || continue
+						for m in "$l"/*; do
+							[ -L "$m" ] && { rm -f "$m" || rc=1; }
+						done
+						rmdir "$l" || rc=1
+					done
+					rmdir "$a" || rc=1
+				done
+				[ -e "$t/enable" ] && { echo 0 > "$t/enable" || true; }
+				for l in "$t"/lun/lun_*; do
+					[ -d "$l" ] || continue
+					for m in "$l"/*; do
+						[ -L "$m" ] && { rm -f "$m" || rc=1; }
+					done
+					rmdir "$l" || rc=1
+				done
+				rmdir "$t" || rc=1
+			done
+			rmdir "$p" || rc=1
+		done
+	fi
+	for p in "$CFS"/core/*_[0-9]*/*/; do
+		p=${p%/}
+		[ -d "$p" ] || continue
+		rmdir "$p" || rc=1
+	done
+	for p in "$CFS"/core/*_[0-9]*/; do
+		[ -d "$p" ] && { rmdir "$p" || rc=1; }
+	done
+	return $rc
+}
+
+# target_unload [SECONDS]: clear everything, remove the srpt fabric
+# directory and unload ib_srpt, within SECONDS (scaled; default 60).
+target_unload() {
+	local secs=${1:-60}
+	target_clear || { diag "target_clear failed"; return 1; }
+	if [ -d "$SRPT_CFS" ]; then
+		rmdir "$SRPT_CFS" || { diag "rmdir $SRPT_CFS failed"; return 1; }
+	fi
+	module_loaded ib_srpt || return 0
+	run_bounded "$secs" "modprobe -r ib_srpt" modprobe -r ib_srpt || return 1
+	! module_loaded ib_srpt
+}
+
+# ---------------------------------------------------------------------------
+# Target configuration (configfs)
+
+# tpg_create NAME [TPG]: create port NAME (RXE_GID or RXE_GUID) with a
+# TPG (default tpg_1), print the TPG path.
+tpg_create() {
+	local port=$SRPT_CFS/$1 tpg=${2:-tpg_1}
+	[ -d "$port" ] || mkdir "$port" || return 1
+	mkdir "$port/$tpg" || return 1
+	echo "$port/$tpg"
+}
+
+# backstore_rd NAME MB: ramdisk backstore, prints its configfs path
+_hba_n=0
+backstore_rd() {
+	local d=$CFS/core/rd_mcp_$_hba_n/$1
+	_hba_n=$((_hba_n + 1))
+	mkdir -p "$d" || return 1
+	echo "rd_pages=$(( $2 * 256 ))" > "$d/control" || return 1
+	echo 1 > "$d/enable" || return 1
+	echo "$d"
+}
+
+# backstore_fileio NAME FILE MB: fileio backstore on FILE
+backstore_fileio() {
+	local d=$CFS/core/fileio_$_hba_n/$1
+	_hba_n=$((_hba_n + 1))
+	mkdir -p "$d" || return 1
+	echo "fd_dev_name=$2,fd_dev_size=$(( $3 * 1048576 ))" > "$d/control" || return 1
+	echo 1 > "$d/enable" || return 1
+	echo "$d"
+}
+
+# nullb_create NAME MB [BLOCKSIZE]: a memory-backed null_blk device
+# (512-byte blocks unless given), prints its /dev path
+nullb_create() {
+	module_loaded null_blk || modprobe null_blk nr_devices=0 || return 1
+	local d=/sys/kernel/config/nullb/$1
+	mkdir "$d" || return 1
+	echo "$2" > "$d/size" || return 1
+	echo 1 > "$d/memory_backed" || return 1
+	echo "${3:-512}" > "$d/blocksize" || return 1
+	echo 1 > "$d/power" || return 1
+	wait_for 10 test -b "/dev/$1" || return 1
+	echo "/dev/$1"
+}
+
+nullb_remove() {
+	local d=/sys/kernel/config/nullb/$1
+	[ -d "$d" ] || return 0
+	echo 0 > "$d/power" && rmdir "$d"
+}
+
+# backstore_iblock NAME DEV: iblock backstore on a block device
+backstore_iblock() {
+	local d=$CFS/core/iblock_$_hba_n/$1
+	_hba_n=$((_hba_n + 1))
+	mkdir -p "$d" || return 1
+	echo "udev_path=$2" > "$d/control" || return 1
+	echo 1 > "$d/enable" || return 1
+	echo "$d"
+}
+
+# lun_add TPG LUN BACKSTORE: export BACKSTORE as LUN
+lun_add() {
+	mkdir "$1/lun/lun_$2" || return 1
+	ln -s "$3" "$1/lun/lun_$2/$(basename "$3")"
+}
+
+# acl_add TPG NAME [LUN...]: an ACL for initiator NAME with the given TPG
+# LUNs mapped to the same LUN numbers
+acl_add() {
+	local tpg=$1 name=$2 l
+	shift 2
+	mkdir "$tpg/acls/$name" || return 1
+	for l in "$@"; do
+		mkdir "$tpg/acls/$name/lun_$l" || return 1
+		ln -s "$tpg/lun/lun_$l" "$tpg/acls/$name/lun_$l/lun_$l" || return 1
+	done
+}
+
+# acl_del TPG NAME
+acl_del() {
+	local a=$1/acls/$2 l m
+	for l in "$a"/lun_*; do
+		[ -d "$l" ] || continue
+		for m in "$l"/*; do
+			[ -L "$m" ] && { rm -f "$m" || return 1; }
+		done
+		rmdir "$l" || return 1
+	done
+	rmdir "$a"
+}
+
+# tpg_demo_mode TPG: let any initiator in, all LUNs read-write
+tpg_demo_mode() {
+	local a=$1/attrib
+	echo 1 > "$a/generate_node_acls" &&
+		echo 1 > "$a/cache_dynamic_acls" &&
+		echo 0 > "$a/demo_mode_write_protect"
+}
+
+tpg_enable() { echo 1 > "$1/enable"; }
+tpg_disable() { echo 0 > "$1/enable"; }
+
+# The initiator port ID as ib_srp sends it: initiator_ext then the port
+# GUID; the ACL name for GID-named target ports.
+iport_acl_name() {	# iport_acl_name INITIATOR_EXT(16 hex)
+	echo "0x$1$RXE_GUID_HEX"
+}
+
+# target_basic PORTNAME ACLNAME [MB]: the usual single-LUN target: a
+# ramdisk as LUN 0, one ACL, listener on CM_PORT, TPG enabled. Sets TPG.
+TPG=
+target_basic() {
+	local port=$1 acl=$2 mb=${3:-64} bs
+	TPG=$(tpg_create "$port") || return 1
+	bs=$(backstore_rd rd0 "$mb") || return 1
+	lun_add "$TPG" 0 "$bs" || return 1
+	acl_add "$TPG" "$acl" 0 || return 1
+	tpg_enable "$TPG" || return 1
+	target_listen "$CM_PORT" || return 1
+}
+
+# ---------------------------------------------------------------------------
+# Initiator (ib_srp)
+
+# initiator_load [ib_srp PARAMS...]
+initiator_load() {
+	modprobe ib_srp "$@" || return 1
+	modprobe sd_mod || return 1
+	wait_for 10 test -e /sys/class/infiniband_srp/srp-$RXE-1/add_target
+}
+
+# ib_srp SCSI hosts, one per line (hostN)
+srp_hosts() {
+	local h n
+	for h in /sys/class/scsi_host/host*; do
+		[ -e "$h/proc_name" ] || continue
+		n=$(_read1 "$h/proc_name")
+		[ "$n" = ib_srp ] && echo "${h##*/}"
+	done
+	return 0
+}
+
+srp_no_hosts() { [ -z "$(srp_hosts)" ]; }
+
+SRP_HOST=
+SRP_LOGIN_ERR=
+# srp_login [KEY=VALUE...]: log in. Defaults: id_ext and ioc_guid from
+# rxe0, initiator_ext 0000000000000001, dest TGT_IP4:CM_PORT; arguments
+# override or add to these. On success SRP_HOST is the new SCSI host.
+srp_login() {
+	local -A kv=([id_ext]=$RXE_GUID_HEX [ioc_guid]=$RXE_GUID_HEX
+		[initiator_ext]=0000000000000001 [dest]=$TGT_IP4:$CM_PORT)
+	local order=(id_ext ioc_guid initiator_ext dest) a k s before h err
+	for a in "$@"; do
+		k=${a%%=*}
+		[ -n "${kv[$k]+x}" ] || order+=("$k")
+		kv[$k]=${a#*=}
+	done
+	s=
+	for k in "${order[@]}"; do
+		s+=${s:+,}$k=${kv[$k]}
+	done
+	before=" $(srp_hosts | tr '\n' ' ') "
+	SRP_HOST=
+	SRP_LOGIN_ERR=
+	if ! err=$( { echo "$s" > /sys/class/infiniband_srp/srp-$RXE-1/add_target; } 2>&1 ); then
+		SRP_LOGIN_ERR=${err##*: }
+		diag "login ($s) failed: $SRP_LOGIN_ERR"
+		return 1
+	fi
+	for h in $(srp_hosts); do
+		[[ $before == *" $h "* ]] || SRP_HOST=$h
+	done
+	if [ -z "$SRP_HOST" ]; then
+		diag "login ($s) succeeded but no new ib_srp host"
+		return 1
+	fi
+	return 0
+}
+
+# srp_disk HOST LUN: print /dev/sdX of LUN behind HOST, if present
+srp_disk() {
+	local b
+	for b in /sys/class/scsi_host/"$1"/device/target*/*:*:*:"$2"/block/*; do
+		[ -e "$b" ] || continue
+		[ -b "/dev/${b##*/}" ] || continue
+		echo "/dev/${b##*/}"
+		return 0
+	done
+	return 1
+}
+
+# srp_wait_disk HOST LUN: wait for the disk and print it
+srp_wait_disk() {
+	wait_for 30 srp_disk "$1" "$2" >/dev/null || {
+		diag "no disk for LUN $2 behind $1"
+		return 1
+	}
+	srp_disk "$1" "$2"
+}
+
+# srp_get_disk HOST LUN: wait for the disk of LUN behind HOST, set DISK
+DISK=
+srp_get_disk() {
+	DISK=$(srp_wait_disk "$1" "$2") && [ -n "$DISK" ]
+}
+
+# disk_vendor_is DISK VENDOR: the SCSI vendor of DISK
+disk_vendor_is() {
+	local v
+	v=$(_read1 "/sys/block/${1#/dev/}/device/vendor")
+	[ "${v%% *}" = "$2" ]
+}
+
+# srp_logout_all: remove every SRP remote port and wait until no ib_srp
+# host is left. ib_srp may reconnect a port being deleted, so look again
+# after a while and repeat if needed.
+srp_logout_all() {
+	local _ p
+	for _ in 1 2 3 4 5; do
+		for p in /sys/class/srp_remote_ports/port-*; do
+			[ -e "$p/delete" ] && { echo 1 > "$p/delete" 2>/dev/null || true; }
+		done
+		wait_for 30 srp_no_hosts || continue
+		nap_ms $(( _scale_milli / 2 ))
+		srp_no_hosts && return 0
+	done
+	diag "ib_srp hosts still present: $(srp_hosts | tr '\n' ' ')"
+	return 1
+}
+
+# login_reject_reason MARK: the SRP login reject reason logged by ib_srp
+# since marker MARK (as 0x%08x), or nothing
+login_reject_reason() {
+	log_since "$1" | sed -n 's/.*SRP LOGIN REJECTED, reason \(0x[0-9a-fA-F]*\).*/\1/p' |
+		tail -n1
+}
+
+# ---------------------------------------------------------------------------
+# Data helpers
+
+# make_pattern FILE MB: random data
+make_pattern() {
+	dd if=/dev/urandom of="$1" bs=1M count="$2" status=none
+}
+
+# write_dev DEV FILE [SEEK_MB]: write FILE to DEV, bypassing the cache
+write_dev() {
+	dd if="$2" of="$1" bs=1M seek="${3:-0}" oflag=direct conv=fsync status=none
+}
+
+# same_as_dev DEV FILE [SKIP_MB]: read back as many bytes as FILE has and
+# compare, bypassing the cache
+same_as_dev() {
+	local dev=$1 file=$2 skip=${3:-0} size tmp rc
+	size=$(stat -c %s "$file")
+	tmp=$(mktemp /tmp/readback.XXXXXX)
+	dd if="$dev" of="$tmp" bs=1M skip="$skip" count=$(( (size + 1048575) / 1048576 )) \
+		iflag=direct status=none || { rm -f "$tmp"; return 1; }
+	truncate -s "$size" "$tmp"
+	rc=0
+	if ! cmp -s "$file" "$tmp"; then
+		diag "$dev (from $skip MiB) differs from $file: $(cmp "$file" "$tmp" 2>&1 | head -n1)"
+		rc=1
+	fi
+	rm -f "$tmp"
+	return $rc
+}
+
+# fio_verify NAME DEV SIZE [FIO ARGS...]: write SIZE of DEV with a mix of
+# block sizes from 4k to 1M, read everything back and check crc32c; the
+# JSON output is kept in the results directory. Fails on any fio error,
+# verify failure or if less than SIZE was written or read back.
+fio_verify() {
+	local name=$1 dev=$2 size=$3 out bs=--bssplit=4k/30:16k/20:64k/20:256k/15:1m/15
+	shift 3
+	[[ " $* " != *" --bs="* ]] || bs=--bs=4k	# overridden below
+	out=$RESULTS/fio-$name.json
+	if ! fio --name="$name" --filename="$dev" --direct=1 --ioengine=libaio \
+		--iodepth=16 --rw=randwrite --size="$size" "$bs" \
+		--verify=crc32c --do_verify=1 --verify_fatal=1 --randrepeat=0 \
+		--output-format=json --output="$out" "$@" >/dev/null 2>"$out.err"; then
+		diag "fio $name failed: $(tail -n5 "$out.err")"
+		return 1
+	fi
+	fio_check_json "$out" "$size" verify
+}
+
+# fio_check_json JSON SIZE MODE: check fio's result. MODE verify: at
+# least SIZE written and read back; MODE any: some I/O done.
+fio_check_json() {
+	local json=$1 size=$2 mode=$3 bytes
+	bytes=$(numfmt --from=iec "${size^^}" 2>/dev/null || echo "$size")
+	# fio's JSON is regular: pick the per job "error", "io_bytes" lines.
+	awk -v want="$bytes" -v mode="$mode" '
+		/"error"/ { gsub(/[^0-9]/, "", $0); if ($0 != "0") err = 1 }
+		/^ *"read" *:/ { sec = "r" }
+		/^ *"write" *:/ { sec = "w" }
+		/^ *"trim" *:/ { sec = "t" }
+		/"io_bytes"/ { v = $0; gsub(/[^0-9]/, "", v);
+			if (sec == "r") rd += v; else if (sec == "w") wr += v; sec = "" }
+		END {
+			printf "# fio: written %d bytes, read %d bytes, error %d\n", wr, rd, err
+			if (err) exit 1
+			if (mode == "verify" && (wr < want || rd < want)) exit 1
+			if (mode == "any" && wr + rd == 0) exit 1
+		}' "$json"
+}
+
+# ---------------------------------------------------------------------------
+# Background jobs and cleanup
+
+# bg CMD...: start CMD in the background; killed at the end
+bg() {
+	"$@" &
+	_bg_pids+=($!)
+	BG_PID=$!
+}
+
+# at_end CMD: run CMD (a string) during cleanup, last registered first
+at_end() { _cleanups=("$1" "${_cleanups[@]}"); }
+
+_kill_bg() {
+	local p
+	for p in "${_bg_pids[@]}"; do
+		kill -0 "$p" 2>/dev/null && kill -KILL "$p" 2>/dev/null
+	done
+	for p in "${_bg_pids[@]}"; do
+		wait_for 20 _not_running "$p" 2>/dev/null ||
+			diag "background process $p does not go away"
+	done
+	_bg_pids=()
+}
+
+# ---------------------------------------------------------------------------
+# Kernel log check
+
+# Reports (BUG, WARNING, Oops, KASAN, lockdep, refcount, hung task, ...)
+# in the kernel log since srpt_begin. One that involves ib_srpt (its
+# module tag, srpt_ symbols or lines it printed) fails, except a known
+# bug of the reference driver in reference mode (TODO). Any other report
+# must match tests/dmesg-allowlist.txt.
+ALLOWLIST=$TESTS_DIR/dmesg-allowlist.txt
+
+_split_reports() {	# stdin: kernel log; out: files DIR/report.N
+	awk -v dir="$1" '
+	{ line = $0; sub(/^\[ *[0-9]+\.[0-9]+\] /, "", line) }
+	line ~ /^(WARNING:|BUG:|kernel BUG at|Oops|general protection fault|KASAN:|UBSAN:|refcount_t:|INFO: task .* blocked for more than|INFO: rcu|rcu: INFO:|watchdog: BUG:|Unable to handle|list_(add|del) corruption|kernel tried to execute|stack-protector:|Kernel panic|DEBUG_LOCKS_WARN_ON)/ ||
+	line ~ /page allocation failure|possible circular locking|inconsistent lock state|possible recursive locking|suspicious RCU usage/ {
+		if (inrep) close(f)
+		n++; f = dir "/report." n; inrep = 1; len = 0; bt = 0
+		hung = (line ~ /^INFO: task/)
+	}
+	inrep {
+		print line > f
+		len++
+		if (line ~ /^stack backtrace:/) bt = 1
+		if (line ~ /---\[ end trace/ || len >= 200 ||
+		    (line ~ /<\/TASK>/ && (hung || bt))) { inrep = 0; close(f) }
+	}'
+}
+
+# _report_involves_srpt FILE
+_report_involves_srpt() {
+	grep -v 'Modules linked in:' "$1" | grep -qE 'ib_srpt|srpt_'
+}
+
+# _allowlisted TITLE KIND -> prints the reason of the first entry of KIND
+# ("any" or "ref-bug") whose regular expression matches TITLE
+_allowlisted() {
+	local title=$1 kind=$2 line re reason
+	[ -f "$ALLOWLIST" ] || return 1
+	while IFS= read -r line; do
+		case $line in ''|'#'*) continue ;; esac
+		if [[ $line == "ref-bug "* ]]; then
+			[ "$kind" = ref-bug ] || continue
+			line=${line#ref-bug }
+		else
+			[ "$kind" = any ] || continue
+		fi
+		re=${line%% ## *}
+		reason=${line#* ## }
+		if [[ $title =~ $re ]]; then
+			echo "$reason"
+			return 0
+		fi
+	done < "$ALLOWLIST"
+	return 1
+}
+
+_taint_start=0
+TAINT_BAD=$(( (1 << 7) | (1 << 9) | (1 << 14) ))	# D (died), W (warning), L (soft lockup)
+
+kernel_log_check() {
+	local dir f title reason n=0 bad=0 taint
+	dir=$(mktemp -d /tmp/reports.XXXXXX)
+	dmesg > "$RESULTS/dmesg-scenario.txt" 2>/dev/null
+	sed -n '/srpt-test: begin /,$p' "$RESULTS/dmesg-scenario.txt" | _split_reports "$dir"
+	for f in "$dir"/report.*; do
+		[ -e "$f" ] || continue
+		n=$((n + 1))
+		title=$(head -n1 "$f")
+		if _report_involves_srpt "$f"; then
+			if [ "$SRPT_MODULE" = ref ] && reason=$(_allowlisted "$title" ref-bug); then
+				tap_todo not "kernel log: $title" "known reference driver bug: $reason"
+			else
+				tap_not_ok "kernel log: report involving ib_srpt: $title" "$(head -n 40 "$f")"
+				bad=1
+			fi
+		elif reason=$(_allowlisted "$title" any); then
+			diag "kernel log: allowlisted report: $title ($reason)"
+		else
+			tap_not_ok "kernel log: report not in the allowlist: $title" "$(head -n 40 "$f")"
+			bad=1
+		fi
+		cp "$f" "$RESULTS/kernel-report-$n.txt"
+	done
+	rm -rf "$dir"
+	taint=$(_read1 /proc/sys/kernel/tainted)
+	if [ "$n" -eq 0 ] && (( (taint & ~_taint_start) & TAINT_BAD )); then
+		tap_not_ok "kernel log: kernel tainted ($taint) without a report found in the log"
+		bad=1
+	fi
+	[ "$bad" -eq 0 ] && tap_ok "kernel log: no unexpected BUG/WARNING/Oops/lockdep/hung task reports ($n report(s) seen)"
+	return $bad
+}
+
+# ---------------------------------------------------------------------------
+# Scenario frame
+
+_on_err() {
+	local rc=$1 line=$2 cmd=$3
+	[ "$_finished" -eq 0 ] || return 0
+	tap_not_ok "unexpected failure (status $rc) at $SCENARIO_NAME line $line: $cmd"
+}
+
+_on_exit() {
+	local rc=$?
+	set +eu
+	trap - ERR
+	[ "$_finished" -eq 1 ] && return
+	_finished=1
+	[ "$rc" -eq 0 ] || [ "$_tap_fail" -gt 0 ] ||
+		tap_not_ok "scenario exited with status $rc"
+	_kill_bg
+	local c
+	for c in "${_cleanups[@]}"; do
+		eval "$c" || diag "cleanup '$c' failed"
+	done
+	if [ "${SRPT_NO_FINAL_UNLOAD:-0}" != 1 ]; then
+		srp_logout_all >/dev/null 2>&1
+		if module_loaded ib_srpt; then
+			check "final teardown: configfs cleared and ib_srpt unloaded" target_unload 60
+		fi
+	fi
+	kernel_log_check
+	echo "1..$_tap_n"
+	diag "$SCENARIO_NAME ($SCENARIO_KIND, $SRPT_MODULE): $_tap_n tests, $_tap_fail failed, $_tap_todo expected failures (TODO)"
+	{
+		echo "name=$SCENARIO_NAME"
+		echo "kind=$SCENARIO_KIND"
+		echo "tests=$_tap_n"
+		echo "failed=$_tap_fail"
+		echo "todo=$_tap_todo"
+	} > "$RESULTS/summary.txt"
+	if [ "$_tap_fail" -gt 0 ]; then
+		exit 1
+	fi
+	exit 0
+}
+
+# srpt_begin: start a scenario
+srpt_begin() {
+	_parse_scale
+	set -E
+	trap '_on_err $? $LINENO "$BASH_COMMAND"' ERR
+	trap _on_exit EXIT
+	_taint_start=$(_read1 /proc/sys/kernel/tainted)
+	kmsg "begin $SCENARIO_NAME"
+	diag "scenario $SCENARIO_NAME ($SCENARIO_KIND), ib_srpt: $SRPT_MODULE, WAIT_SCALE=$WAIT_SCALE"
+}
+
+# srpt_skip REASON: the scenario cannot run here (before any test point)
+srpt_skip() {
+	_finished=1
+	echo "1..0 # SKIP $*"
+	echo "name=$SCENARIO_NAME" > "$RESULTS/summary.txt"
+	echo "skipped=$*" >> "$RESULTS/summary.txt"
+	exit 0
+}
+
+# srpt_end: normal end of a scenario
+srpt_end() {
+	exit 0
+}

@@ -1,0 +1,53 @@
+#!/bin/bash
+# common: "rdma link delete rxe0" while fio runs: the RDMA device goes away, then the target still tears down and unloads cleanly
+# timeout: 900
+# SPDX-License-Identifier: GPL-2.0-only
+set -euo pipefail
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
+srpt_begin
+
+must "soft-RoCE rxe0 on dummy0" rxe_setup
+must "ib_srpt ($SRPT_MODULE) loaded" target_load
+acl=$(iport_acl_name 0000000000000001)
+must "target: port $RXE_GID, ramdisk LUN 0, ACL $acl" target_basic "$RXE_GID" "$acl" 128
+must "ib_srp loaded" initiator_load
+must "login" srp_login
+must "disk appears" srp_get_disk "$SRP_HOST" 0
+
+bg fio --name=load --filename="$DISK" --direct=1 --ioengine=libaio \
+	--iodepth=32 --rw=randrw --bssplit=4k/40:64k/30:256k/20:1m/10 \
+	--time_based --runtime=600 --continue_on_error=all \
+	--output="$RESULTS/fio-load.txt" 2>"$RESULTS/fio-load.err"
+fio_pid=$BG_PID
+sectors_done() {
+	local s w
+	read -r _ _ s _ _ _ w _ < "/sys/block/${DISK#/dev/}/stat"
+	echo $((s + w))
+}
+s0=$(sectors_done)
+nap "$(scaled 5)"
+check "I/O is flowing" test "$(sectors_done)" -gt "$s0"
+
+check "rdma link delete rxe0 completes (within $(scaled 120) s)" \
+	run_bounded 120 "rdma link delete" rdma link delete "$RXE"
+check "rxe0 is gone" wait_for 30 test ! -e "/sys/class/infiniband/$RXE"
+check "the ib_srp SCSI host went away with the device" wait_for 60 srp_no_hosts
+kill -TERM "$fio_pid" 2>/dev/null || true
+check "fio ends" wait_for 60 _not_running "$fio_pid"
+
+check "configfs cleared (port, TPG, LUN, ACL, backstore) after the device removal" \
+	run_bounded 60 "configfs teardown" target_clear
+check "srpt fabric directory removed" rmdir "$SRPT_CFS"
+check "modprobe -r ib_srpt (within $(scaled 60) s)" \
+	run_bounded 60 "modprobe -r ib_srpt" modprobe -r ib_srpt
+check "ib_srpt is gone" not module_loaded ib_srpt
+
+# And it comes back: a new rxe device, the module again, a login.
+check "a new rxe0" eval 'rdma link add "$RXE" type rxe netdev "$NETDEV" && wait_for 15 rxe_port_active'
+check "ib_srpt loaded again" target_load
+check "target configured again" target_basic "$RXE_GID" "$acl" 16
+check "login again" srp_login
+[ "$CHECK_OK" = 1 ] && check "disk appears" srp_get_disk "$SRP_HOST" 0
+check "logout" srp_logout_all
+srpt_end

@@ -1,0 +1,61 @@
+#!/bin/bash
+# common: configfs teardown (unmap LUN, remove ACL, disable TPG, remove LUN, rmdir all) while fio runs; then modprobe -r ib_srpt succeeds in bounded time
+# timeout: 900
+# SPDX-License-Identifier: GPL-2.0-only
+set -euo pipefail
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
+srpt_begin
+
+# Every step must finish within this many seconds (scaled).
+STEP=60
+must "soft-RoCE rxe0 on dummy0" rxe_setup
+must "ib_srpt ($SRPT_MODULE) loaded" target_load
+acl=$(iport_acl_name 0000000000000001)
+must "target: port $RXE_GID, ramdisk LUN 0, ACL $acl" target_basic "$RXE_GID" "$acl" 128
+# shellcheck disable=SC2034 # used in eval strings
+bs=$(readlink -f "$TPG"/lun/lun_0/rd0)
+port=${TPG%/*}
+must "ib_srp loaded" initiator_load
+must "login" srp_login
+must "disk appears" srp_get_disk "$SRP_HOST" 0
+
+# Mixed random I/O with many commands in flight; errors are expected
+# once the target goes away, fio keeps going until it is stopped.
+bg fio --name=load --filename="$DISK" --direct=1 --ioengine=libaio \
+	--iodepth=32 --rw=randrw --bssplit=4k/40:64k/30:256k/20:1m/10 \
+	--time_based --runtime=600 --continue_on_error=all \
+	--output="$RESULTS/fio-load.txt" 2>"$RESULTS/fio-load.err"
+fio_pid=$BG_PID
+
+sectors_done() {	# reads + writes completed on the disk, in sectors
+	local s
+	read -r _ _ s _ _ _ w _ < "/sys/block/${DISK#/dev/}/stat"
+	echo $((s + w))
+}
+s0=$(sectors_done)
+nap "$(scaled 5)"
+check "fio is running" kill -0 "$fio_pid"
+check "I/O is flowing before the teardown" test "$(sectors_done)" -gt "$s0"
+
+step() {	# step DESC CMD...: one teardown step, bounded in time
+	local desc=$1
+	shift
+	check "$desc (within $(scaled $STEP) s)" run_bounded "$STEP" "$desc" "$@"
+}
+step "unmap LUN 0 from the ACL" eval 'rm "$TPG/acls/$acl/lun_0/lun_0" && rmdir "$TPG/acls/$acl/lun_0"'
+step "remove the ACL (closes the session)" rmdir "$TPG/acls/$acl"
+step "disable the TPG" tpg_disable "$TPG"
+step "remove LUN 0" eval 'rm "$TPG/lun/lun_0/rd0" && rmdir "$TPG/lun/lun_0"'
+step "rmdir the TPG" rmdir "$TPG"
+step "rmdir the port" rmdir "$port"
+step "rmdir the srpt fabric directory" rmdir "$SRPT_CFS"
+step "remove the ramdisk backstore" eval 'rmdir "$bs" && rmdir "${bs%/*}"'
+step "modprobe -r ib_srpt" modprobe -r ib_srpt
+check "ib_srpt is gone" not module_loaded ib_srpt
+
+# The initiator side must recover too: log out, fio ends.
+check "logout on the initiator side" srp_logout_all
+kill -TERM "$fio_pid" 2>/dev/null || true
+check "fio ends" wait_for 60 _not_running "$fio_pid"
+srpt_end

@@ -1,0 +1,48 @@
+#!/bin/bash
+# common: two LUNs (ramdisk and iblock on null_blk) of one TPG: each has its own size and data, verified independently and on the backing device
+# SPDX-License-Identifier: GPL-2.0-only
+set -euo pipefail
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
+srpt_begin
+
+must "soft-RoCE rxe0 on dummy0" rxe_setup
+must "ib_srpt ($SRPT_MODULE) loaded" target_load
+acl=$(iport_acl_name 0000000000000001)
+TPG='' rd='' nb='' ib=''
+must "TPG on port $RXE_GID" eval 'TPG=$(tpg_create "$RXE_GID")'
+must "ramdisk backstore, 32 MiB" eval 'rd=$(backstore_rd rd0 32)'
+must "null_blk device nb1, 48 MiB, 512-byte blocks, memory backed" eval 'nb=$(nullb_create nb1 48 512)'
+at_end "nullb_remove nb1"
+must "iblock backstore on $nb" eval 'ib=$(backstore_iblock ib1 "$nb")'
+must "LUN 0 = ramdisk" lun_add "$TPG" 0 "$rd"
+must "LUN 1 = iblock" lun_add "$TPG" 1 "$ib"
+must "ACL $acl with LUNs 0 and 1" acl_add "$TPG" "$acl" 0 1
+must "TPG enabled, listening" eval 'tpg_enable "$TPG" && target_listen "$CM_PORT"'
+must "ib_srp loaded" initiator_load
+must "login" srp_login
+must "disk of LUN 0 appears" srp_get_disk "$SRP_HOST" 0
+d0=$DISK
+must "disk of LUN 1 appears" srp_get_disk "$SRP_HOST" 1
+d1=$DISK
+diag "LUN 0: $d0, LUN 1: $d1"
+check "two different disks" test "$d0" != "$d1"
+check "LUN 0 is 32 MiB" test "$(blockdev --getsize64 "$d0")" -eq $((32 << 20))
+check "LUN 1 is 48 MiB" test "$(blockdev --getsize64 "$d1")" -eq $((48 << 20))
+check "LUN 1 has 512-byte logical blocks like its null_blk device" \
+	test "$(blockdev --getss "$d1")" -eq 512
+
+make_pattern /tmp/a 8
+make_pattern /tmp/b 8
+check "pattern A written to LUN 0 at 4 MiB" write_dev "$d0" /tmp/a 4
+check "pattern B written to LUN 1 at 4 MiB" write_dev "$d1" /tmp/b 4
+check "LUN 0 reads back A" same_as_dev "$d0" /tmp/a 4
+check "LUN 1 reads back B" same_as_dev "$d1" /tmp/b 4
+check "LUN 0 does not hold B" not same_as_dev "$d0" /tmp/b 4
+check "target side: null_blk $nb holds B at 4 MiB" same_as_dev "$nb" /tmp/b 4
+check "fio verify on LUN 0 (16 MiB from 12 MiB)" fio_verify lun0 "$d0" 16M --offset=12M
+check "fio verify on LUN 1 (16 MiB from 12 MiB)" fio_verify lun1 "$d1" 16M --offset=12M
+check "LUN 0 still holds A" same_as_dev "$d0" /tmp/a 4
+check "LUN 1 still holds B" same_as_dev "$d1" /tmp/b 4
+check "logout" srp_logout_all
+srpt_end
