@@ -27,9 +27,12 @@ bash scripts/setup-deps.sh >/dev/null
 make -s W=1
 results=${SRPT_RESULTS:-/var/tmp/ib_srpt-results}/bench-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$results"
+# The results directory is visible in the VM as /results, wherever the
+# checkout is.
+cp ib_srpt.ko "$results/"
 timeout=$((300 + rounds * 2 * (4 * (runtime + 20) + 60)))
 bash scripts/vm-run.sh --module ref --results "$results" --timeout "$timeout" \
-	--env BENCH_KO="$REPO/ib_srpt.ko" --env BENCH_ROUNDS="$rounds" \
+	--env BENCH_KO=/results/ib_srpt.ko --env BENCH_ROUNDS="$rounds" \
 	--env BENCH_RUNTIME="$runtime" tests/bench/fio-compare.sh >/dev/null || true
 
 grep '^result ' "$results/scenario.log" > "$results/results.txt" || {

@@ -77,8 +77,12 @@ done
 scenario=$(readlink -f "$1")
 shift
 [ -f "$scenario" ] || die "no such scenario: $1"
+# /tmp, /run and /var are tmpfs inside the VM: a scenario kept there
+# (a checkout under /tmp, say) is shipped in through the results share,
+# together with the rest of its tests directory (lib.sh and friends).
+hidden_scenario=0
 case $scenario in
-/tmp/*|/run/*) die "the scenario must not be under /tmp or /run (hidden in the VM)" ;;
+/tmp/*|/run/*|/var/*) hidden_scenario=1 ;;
 esac
 case $module in ours|ref) ;; *) die "--module must be ours or ref" ;; esac
 [[ $wait_scale =~ ^[0-9]+([.][0-9]+)?$ ]] || die "bad --wait-scale: $wait_scale"
@@ -350,7 +354,15 @@ scen_timeout=$(( timeout > 60 ? timeout - 30 : timeout ))
 	printf 'export SRPT_MODULE=%q\n' "$module"
 	printf 'export SRPT_KO=%q\n' "$([ "$module" = ours ] && echo "$ko")"
 	printf 'export SRPT_MODINDEX=%q\n' "$modindex"
-	printf 'export SRPT_SCENARIO=%q\n' "$scenario"
+	if [ "$hidden_scenario" = 1 ]; then
+		tests_dir=$(dirname "$(dirname "$scenario")")
+		rm -rf "$results/tests"
+		cp -r "$tests_dir" "$results/tests"
+		printf 'export SRPT_SCENARIO=%q\n' \
+			"/results/tests/${scenario#"$tests_dir"/}"
+	else
+		printf 'export SRPT_SCENARIO=%q\n' "$scenario"
+	fi
 	printf 'export SRPT_SCENARIO_TIMEOUT=%q\n' "$scen_timeout"
 	printf 'export SRPT_REPO=%q\n' "$REPO"
 	printf 'export SRPT_MODDIR=%q\n' "$moddir"
