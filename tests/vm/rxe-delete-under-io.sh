@@ -43,9 +43,10 @@ check "modprobe -r ib_srpt (within $(scaled 60) s)" \
 	run_bounded 60 "modprobe -r ib_srpt" modprobe -r ib_srpt
 check "ib_srpt is gone" not module_loaded ib_srpt
 
-# And it comes back: a new rxe device, the module again, a login.
-check "a new rxe0" eval 'rdma link add "$RXE" type rxe netdev "$NETDEV" && wait_for 15 rxe_port_active'
-check "ib_srpt loaded again" target_load
+# And it comes back: the module again, then a new rxe device appearing
+# while it is loaded (the ib_client add path), a login.
+check "ib_srpt loaded again (no RDMA device yet)" target_load
+check "a new rxe0 while ib_srpt is loaded" eval 'rdma link add "$RXE" type rxe netdev "$NETDEV" && wait_for 15 rxe_port_active'
 check "target configured again" target_basic "$RXE_GID" "$acl" 16
 check "login again" srp_login
 [ "$CHECK_OK" = 1 ] && check "disk appears" srp_get_disk "$SRP_HOST" 0
