@@ -7,10 +7,21 @@
 #
 # The VM has no network card. Its root is an overlay: the host root
 # (9p, read-only) below, a tmpfs above, so everything installed on the
-# host (fio, targetcli, rdma-core, ...) is usable and nothing on the host
-# is modified. A second 9p share, read-write, is the results directory
-# (mounted at /results in the guest); the serial console log, the kernel
-# log and the scenario output are kept there.
+# host (fio, targetcli, rdma-core, ...) is usable, writes (/etc for
+# targetcli, /root, /var) go to memory and nothing on the host is
+# modified; /tmp and /run are fresh tmpfs. A second 9p share,
+# read-write, is the results directory (/results in the guest): the
+# serial console log, the kernel log (kmsg-live.txt while running,
+# dmesg.txt at the end), the scenario output (scenario.log) and the
+# scenario's own files are kept there.
+#
+# Inside, the scenario runs as a child of the init (PID 1) with
+# SRPT_MODULE, SRPT_KO, WAIT_SCALE, SRPT_RESULTS_DIR=/results and any
+# --env variables set; its exit status is reported back. In "ours" mode
+# Debian's ib_srpt.ko.xz is hidden (a whiteout in the overlay) and ours
+# takes its place in the module tree, with a module index made by depmod
+# on the host, so a plain "modprobe ib_srpt" loads ours. In "ref" mode
+# the module tree is left alone.
 #
 # Usage: scripts/vm-run.sh [options] SCENARIO [ARGS...]
 #   --results DIR        results directory (default: a new one under
@@ -77,12 +88,13 @@ done
 scenario=$(readlink -f "$1")
 shift
 [ -f "$scenario" ] || die "no such scenario: $1"
-# /tmp, /run and /var are tmpfs inside the VM: a scenario kept there
-# (a checkout under /tmp, say) is shipped in through the results share,
-# together with the rest of its tests directory (lib.sh and friends).
+# /tmp and /run are fresh tmpfs inside the VM (the rest of the host's
+# file system is visible): a scenario kept there (a checkout under /tmp,
+# say) is shipped in through the results share, together with the rest
+# of its tests directory (the nearest ancestor holding lib.sh).
 hidden_scenario=0
 case $scenario in
-/tmp/*|/run/*|/var/*) hidden_scenario=1 ;;
+/tmp/*|/run/*) hidden_scenario=1 ;;
 esac
 case $module in ours|ref) ;; *) die "--module must be ours or ref" ;; esac
 [[ $wait_scale =~ ^[0-9]+([.][0-9]+)?$ ]] || die "bad --wait-scale: $wait_scale"
@@ -147,6 +159,7 @@ write_init() {
 # top and switch to it.
 /bin/busybox --install -s /bin
 export PATH=/bin
+fail() { echo "stage1: $*"; poweroff -f; sleep 10; }
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
@@ -155,14 +168,15 @@ for m in $(cat /modules/order); do
 done
 mkdir -p /lower /rw /newroot /results
 mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=512000 \
-	root /lower || { echo "stage1: cannot mount root"; exec sh; }
+	root /lower || fail "cannot mount the root"
 mount -t tmpfs -o mode=0755,size=80% tmpfs /rw
 mkdir -p /rw/upper /rw/work
 mount -t overlay -o lowerdir=/lower,upperdir=/rw/upper,workdir=/rw/work \
-	overlay /newroot || { echo "stage1: cannot mount overlay"; exec sh; }
-mkdir -p /newroot/results
+	overlay /newroot || fail "cannot mount the overlay"
+mount -t tmpfs -o mode=0755 tmpfs /newroot/run
+mkdir -p /newroot/run/lock /newroot/results
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 results \
-	/newroot/results || { echo "stage1: cannot mount results"; exec sh; }
+	/newroot/results || fail "cannot mount the results share"
 cp /stage2 /newroot/run/srpt-stage2
 cp /bin/busybox /newroot/run/busybox
 chmod 0755 /newroot/run/srpt-stage2
@@ -196,13 +210,10 @@ ln -sf /proc/self/fd/2 /dev/stderr
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
 mount -t tmpfs -o mode=1777 tmpfs /tmp
-mount -t tmpfs -o mode=0755 tmpfs /run/lock 2>/dev/null
 hostname srpt-vm
 ip link set lo up
-# No stale state from the host in /run, /var/run, /var/lock.
-for d in /run/dbus /run/udev /run/multipathd /var/lock; do
-	[ -L "$d" ] || { rm -rf "$d"; mkdir -p "$d"; }
-done
+# /run is a fresh tmpfs; nothing of the host's state is in it.
+mkdir -p /run/dbus /run/udev /run/lock
 : > /etc/machine-id.tmp && mv /etc/machine-id.tmp /etc/machine-id
 . /results/vm-env.sh
 # Keep the serial console quiet (it is slow under TCG; a driver printing
@@ -355,9 +366,14 @@ scen_timeout=$(( timeout > 60 ? timeout - 30 : timeout ))
 	printf 'export SRPT_KO=%q\n' "$([ "$module" = ours ] && echo "$ko")"
 	printf 'export SRPT_MODINDEX=%q\n' "$modindex"
 	if [ "$hidden_scenario" = 1 ]; then
-		tests_dir=$(dirname "$(dirname "$scenario")")
+		tests_dir=$(dirname "$scenario")
+		while [ "$tests_dir" != / ] && [ ! -f "$tests_dir/lib.sh" ]; do
+			tests_dir=$(dirname "$tests_dir")
+		done
+		[ "$tests_dir" != / ] || tests_dir=$(dirname "$scenario")
 		rm -rf "$results/tests"
-		cp -r "$tests_dir" "$results/tests"
+		mkdir -p "$results/tests"
+		cp -r "$tests_dir/." "$results/tests/"
 		printf 'export SRPT_SCENARIO=%q\n' \
 			"/results/tests/${scenario#"$tests_dir"/}"
 	else
