@@ -407,7 +407,8 @@ struct srpt_port_attrib {
 /**
  * struct srpt_port_id - a configfs target port (WWN) bound to an HCA port
  * @wwn: target core WWN.
- * @sport: HCA port; NULL once the HCA is gone.
+ * @sport: HCA port; its memory lives as long as @sdev, even after the HCA
+ *	   is removed (check  * @sport: HCA port; NULL once the HCA is gone.srpt_device.removed).
  * @sdev: holds a reference on the device for as long as the WWN exists.
  * @tpg_list: TPGs of this WWN, under @mutex.
  * @mutex: protects @tpg_list.
@@ -499,7 +500,7 @@ struct srpt_port {
 /**
  * struct srpt_device - an HCA this driver serves
  * @kref: freed when the HCA and every WWN on it are gone.
- * @device: the RDMA device; NULL once removed.
+ * @device: the RDMA device; not to be used once @removed is set.
  * @pd: protection domain.
  * @cm_id: IB/CM listener, or NULL.
  * @srq: shared receive queue, or NULL; under @mutex.
