@@ -1415,27 +1415,6 @@ static int srpt_send_rep(struct srpt_rdma_ch *ch, struct srp_login_rsp *rsp,
 	return ret;
 }
 
-/**
- * struct srpt_req - a connection request, from either CM
- * @sport: port the request arrived on.
- * @ib_cm_id: IB/CM connection, or NULL.
- * @rdma_cm_id: RDMA/CM connection, or NULL.
- * @login: the login.
- * @src: initiator address (RDMA/CM), or NULL.
- * @responder_resources: RDMA READs the initiator may have outstanding
- *	towards us (the CM already reports it from our side).
- * @initiator_depth: RDMA READs we may have outstanding towards it.
- */
-struct srpt_req {
-	struct srpt_port *sport;
-	struct ib_cm_id *ib_cm_id;
-	struct rdma_cm_id *rdma_cm_id;
-	struct srpt_login login;
-	const struct sockaddr *src;
-	u8 responder_resources;
-	u8 initiator_depth;
-};
-
 static void srpt_req_name(const struct srpt_req *req, char *buf, size_t len)
 {
 	if (req->src)
@@ -1651,30 +1630,92 @@ static void srpt_ch_release_work(struct work_struct *work)
 	wake_up_all(&sdev->ch_waitq);
 }
 
-static struct srpt_port *srpt_req_port(struct srpt_device *sdev, u32 port)
+/**
+ * srpt_req_port() - the port a connection request arrived on
+ * @sdev: HCA of the request; NULL once it is being removed.
+ * @port: port number reported by the CM (1-based).
+ *
+ * Context: any.
+ * Return: the port, or NULL if there is no HCA or no such port.
+ */
+VISIBLE_IF_KUNIT struct srpt_port *srpt_req_port(struct srpt_device *sdev,
+						 u32 port)
 {
 	if (!sdev || port < 1 || port > sdev->nports)
 		return NULL;
 	return &sdev->port[port - 1];
 }
+EXPORT_SYMBOL_IF_KUNIT(srpt_req_port);
+
+/**
+ * srpt_pkey_valid() - whether a channel may use a P_Key
+ * @pkey: P_Key, host order.
+ *
+ * A P_Key whose low 15 bits are zero (0x0000, 0x8000) is invalid
+ * (InfiniBand Architecture 10.9.1.2). Both full (bit 15 set) and limited
+ * members may log in: the CM already found the key in the port's P_Key
+ * table, and the QP is placed in that partition.
+ *
+ * Context: any.
+ * Return: true if @pkey names a partition.
+ */
+VISIBLE_IF_KUNIT bool srpt_pkey_valid(u16 pkey)
+{
+	return (pkey & 0x7fff) != 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(srpt_pkey_valid);
+
+/**
+ * srpt_ib_req_parse() - check an IB/CM REQ and read its login
+ * @sdev: HCA of the listener (its context); NULL once it is being removed.
+ * @p: the REQ.
+ * @pdata: its private data, %IB_CM_REQ_PRIVATE_DATA_SIZE bytes.
+ * @req: filled in: @req->sport, @req->login (the tag as soon as the login
+ *	 could be read) and the RDMA READ depths.
+ *
+ * Context: any.
+ * Return: 0, or the SRP_LOGIN_REJ reason to answer with.
+ */
+VISIBLE_IF_KUNIT u32 srpt_ib_req_parse(struct srpt_device *sdev,
+				       const struct ib_cm_req_event_param *p,
+				       const void *pdata, struct srpt_req *req)
+{
+	u16 pkey;
+
+	if (srpt_login_from_pdata(&req->login, pdata,
+				  IB_CM_REQ_PRIVATE_DATA_SIZE, false)) {
+		pr_warn_ratelimited("IB/CM REQ on port %u without an SRP_LOGIN_REQ\n",
+				    p->port);
+		return SRP_LOGIN_REJ_UNABLE_ESTABLISH_CHANNEL;
+	}
+	req->sport = srpt_req_port(sdev, p->port);
+	if (!req->sport) {
+		pr_warn_ratelimited("IB/CM REQ on unknown port %u\n", p->port);
+		return SRP_LOGIN_REJ_UNABLE_ESTABLISH_CHANNEL;
+	}
+	pkey = p->primary_path ? be16_to_cpu(p->primary_path->pkey) : 0;
+	if (!srpt_pkey_valid(pkey)) {
+		pr_warn_ratelimited("IB/CM REQ on port %u with invalid P_Key 0x%04x\n",
+				    p->port, pkey);
+		return SRP_LOGIN_REJ_UNABLE_ESTABLISH_CHANNEL;
+	}
+	req->responder_resources = p->responder_resources;
+	req->initiator_depth = p->initiator_depth;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(srpt_ib_req_parse);
 
 static int srpt_ib_cm_req_recv(struct ib_cm_id *cm_id,
 			       const struct ib_cm_event *event)
 {
-	const struct ib_cm_req_event_param *p = &event->param.req_rcvd;
-	struct srpt_req req = {
-		.sport = srpt_req_port(cm_id->context, p->port),
-		.ib_cm_id = cm_id,
-		.responder_resources = p->responder_resources,
-		.initiator_depth = p->initiator_depth,
-	};
+	struct srpt_req req = { .ib_cm_id = cm_id };
+	u32 reason;
 
+	reason = srpt_ib_req_parse(cm_id->context, &event->param.req_rcvd,
+				   event->private_data, &req);
 	cm_id->context = NULL;
-	if (!req.sport ||
-	    srpt_login_from_pdata(&req.login, event->private_data,
-				  IB_CM_REQ_PRIVATE_DATA_SIZE, false)) {
-		srpt_send_rej(cm_id, NULL, 0,
-			      SRP_LOGIN_REJ_UNABLE_ESTABLISH_CHANNEL);
+	if (reason) {
+		srpt_send_rej(cm_id, NULL, req.login.tag, reason);
 		return -EINVAL;
 	}
 	return srpt_cm_req_recv(&req);
@@ -1719,25 +1760,52 @@ static int srpt_ib_cm_handler(struct ib_cm_id *cm_id,
 	return 0;
 }
 
+/**
+ * srpt_rdma_req_parse() - check an RDMA/CM connect request and read its login
+ * @sdev: HCA the request arrived on; NULL if it is not (or no longer) ours.
+ * @port: port number of the new connection.
+ * @cp: connection parameters with the private data.
+ * @req: filled in: @req->sport, @req->login and the RDMA READ depths.
+ *
+ * Context: any.
+ * Return: 0, or the SRP_LOGIN_REJ reason to answer with.
+ */
+VISIBLE_IF_KUNIT u32 srpt_rdma_req_parse(struct srpt_device *sdev, u32 port,
+					 const struct rdma_conn_param *cp,
+					 struct srpt_req *req)
+{
+	if (srpt_login_from_pdata(&req->login, cp->private_data,
+				  cp->private_data_len, true)) {
+		pr_warn_ratelimited("RDMA/CM connect request without an SRP_LOGIN_REQ (%u bytes of private data)\n",
+				    cp->private_data_len);
+		return SRP_LOGIN_REJ_UNABLE_ESTABLISH_CHANNEL;
+	}
+	req->sport = srpt_req_port(sdev, port);
+	if (!req->sport) {
+		pr_warn_ratelimited("RDMA/CM connect request on a device or port (%u) not served\n",
+				    port);
+		return SRP_LOGIN_REJ_UNABLE_ESTABLISH_CHANNEL;
+	}
+	req->responder_resources = cp->responder_resources;
+	req->initiator_depth = cp->initiator_depth;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(srpt_rdma_req_parse);
+
 static int srpt_rdma_cm_req_recv(struct rdma_cm_id *cm_id,
 				 const struct rdma_cm_event *event)
 {
-	const struct rdma_conn_param *cp = &event->param.conn;
 	struct srpt_req req = {
 		.rdma_cm_id = cm_id,
 		.src = (struct sockaddr *)&cm_id->route.addr.dst_addr,
-		.responder_resources = cp->responder_resources,
-		.initiator_depth = cp->initiator_depth,
 	};
+	u32 reason;
 
-	req.sport = srpt_req_port(ib_get_client_data(cm_id->device,
-						     &srpt_client),
-				  cm_id->port_num);
-	if (!req.sport ||
-	    srpt_login_from_pdata(&req.login, cp->private_data,
-				  cp->private_data_len, true)) {
-		srpt_send_rej(NULL, cm_id, 0,
-			      SRP_LOGIN_REJ_UNABLE_ESTABLISH_CHANNEL);
+	reason = srpt_rdma_req_parse(ib_get_client_data(cm_id->device,
+							&srpt_client),
+				     cm_id->port_num, &event->param.conn, &req);
+	if (reason) {
+		srpt_send_rej(NULL, cm_id, req.login.tag, reason);
 		return -EINVAL;
 	}
 	return srpt_cm_req_recv(&req);

@@ -536,6 +536,27 @@ struct srpt_device {
 	struct srpt_port port[] __counted_by(nports);
 };
 
+/**
+ * struct srpt_req - a connection request, from either CM
+ * @sport: port the request arrived on.
+ * @ib_cm_id: IB/CM connection, or NULL.
+ * @rdma_cm_id: RDMA/CM connection, or NULL.
+ * @login: the login.
+ * @src: initiator address (RDMA/CM), or NULL.
+ * @responder_resources: RDMA READs the initiator may have outstanding
+ *	towards us (the CM already reports it from our side).
+ * @initiator_depth: RDMA READs we may have outstanding towards it.
+ */
+struct srpt_req {
+	struct srpt_port *sport;
+	struct ib_cm_id *ib_cm_id;
+	struct rdma_cm_id *rdma_cm_id;
+	struct srpt_login login;
+	const struct sockaddr *src;
+	u8 responder_resources;
+	u8 initiator_depth;
+};
+
 /* Visible to the KUnit suite through VISIBLE_IF_KUNIT. */
 #if IS_ENABLED(CONFIG_KUNIT)
 u32 srpt_check_login(const struct srpt_login *req, u32 max_req_size,
@@ -566,6 +587,13 @@ bool srpt_acl_matches(const struct srpt_node_acl *acl, const u8 i_port_id[16],
 void srpt_format_addr(char *buf, size_t len, const struct sockaddr *sa);
 int srpt_task_attr(u8 attr);
 int srpt_attr_parse(const char *page, u32 min, u32 max, u32 *val);
+struct srpt_port *srpt_req_port(struct srpt_device *sdev, u32 port);
+bool srpt_pkey_valid(u16 pkey);
+u32 srpt_ib_req_parse(struct srpt_device *sdev,
+		      const struct ib_cm_req_event_param *p,
+		      const void *pdata, struct srpt_req *req);
+u32 srpt_rdma_req_parse(struct srpt_device *sdev, u32 port,
+			const struct rdma_conn_param *cp, struct srpt_req *req);
 u16 srpt_dm_build(const struct srpt_dm_mad *in, struct srpt_dm_mad *out,
 		  const struct ib_device_attr *attrs, const char *ibdev_name,
 		  u64 service_guid, u32 max_req_size, u32 rdma_size);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * KUnit tests of ib_srpt: SRP logins and the multichannel decision,
+ * connection requests (port, P_Key, private data),
  * SRP_CMD parsing and task attributes, SRP_RSP building, task management
  * codes, node ACL and target port names, ACL matching and initiator
  * address names, numeric configfs attributes, and device management MADs.
@@ -950,6 +951,278 @@ static struct kunit_case srpt_login_cases[] = {
 static struct kunit_suite srpt_login_suite = {
 	.name = "ib_srpt_login",
 	.test_cases = srpt_login_cases,
+};
+
+/* ---------------------------------------------------------------------
+ * Connection requests: port selection, P_Key, private data
+ */
+
+/* An HCA with two ports, as the CM handlers see it. */
+static struct srpt_device *kt_two_port_hca(struct kunit *test)
+{
+	struct srpt_device *sdev;
+
+	sdev = kunit_kzalloc(test, struct_size(sdev, port, 2), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, sdev);
+	sdev->nports = 2;
+	sdev->port[0].sdev = sdev;
+	sdev->port[0].port = 1;
+	sdev->port[1].sdev = sdev;
+	sdev->port[1].port = 2;
+	return sdev;
+}
+
+/* The 92 bytes of IB/CM REQ private data: a login, then zeros. */
+static const u8 *kt_ib_req_pdata(struct kunit *test, u8 opcode)
+{
+	const struct kt_login l = { .iu_len = 4096, .buf_fmt = 0x0006,
+				    .flags = 0x01 };
+	u8 pdata[92] = {};
+
+	kt_ib_login(pdata, &l);
+	pdata[0] = opcode;
+	return kt_tail(test, pdata, sizeof(pdata));
+}
+
+/* A REQ as IB/CM reports it, with a primary path carrying @pkey. */
+static void kt_ib_req(struct ib_cm_req_event_param *p, struct sa_path_rec *path,
+		      u32 port, u16 pkey)
+{
+	memset(p, 0, sizeof(*p));
+	memset(path, 0, sizeof(*path));
+	path->pkey = cpu_to_be16(pkey);
+	p->primary_path = path;
+	p->port = port;
+	p->responder_resources = 4;
+	p->initiator_depth = 8;
+}
+
+/* srpt_ib_req_parse() of @p with fresh private data starting @opcode. */
+static u32 kt_ib_parse(struct kunit *test, struct srpt_device *sdev,
+		       const struct ib_cm_req_event_param *p, u8 opcode,
+		       struct srpt_req *req)
+{
+	return srpt_ib_req_parse(sdev, p, kt_ib_req_pdata(test, opcode), req);
+}
+
+static void req_port_selection(struct kunit *test)
+{
+	struct srpt_device *sdev = kt_two_port_hca(test);
+
+	KUNIT_EXPECT_NULL(test, srpt_req_port(sdev, 0));
+	KUNIT_EXPECT_PTR_EQ(test, srpt_req_port(sdev, 1), &sdev->port[0]);
+	KUNIT_EXPECT_PTR_EQ(test, srpt_req_port(sdev, 2), &sdev->port[1]);
+	KUNIT_EXPECT_NULL(test, srpt_req_port(sdev, 3));
+	KUNIT_EXPECT_NULL(test, srpt_req_port(sdev, U32_MAX));
+	/* An HCA on its way out has no context any more. */
+	KUNIT_EXPECT_NULL(test, srpt_req_port(NULL, 1));
+}
+
+static void req_pkey_values(struct kunit *test)
+{
+	/* Default partition, full and limited membership. */
+	KUNIT_EXPECT_TRUE(test, srpt_pkey_valid(0xffff));
+	KUNIT_EXPECT_TRUE(test, srpt_pkey_valid(0x7fff));
+	KUNIT_EXPECT_TRUE(test, srpt_pkey_valid(0x8001));
+	KUNIT_EXPECT_TRUE(test, srpt_pkey_valid(0x0001));
+	/* Low 15 bits zero: the invalid P_Key, either membership bit. */
+	KUNIT_EXPECT_FALSE(test, srpt_pkey_valid(0x0000));
+	KUNIT_EXPECT_FALSE(test, srpt_pkey_valid(0x8000));
+}
+
+static void req_ib_accepts(struct kunit *test)
+{
+	struct srpt_device *sdev = kt_two_port_hca(test);
+	struct ib_cm_req_event_param p;
+	struct sa_path_rec path;
+	struct srpt_req req = {};
+
+	kt_ib_req(&p, &path, 2, 0xffff);
+	KUNIT_ASSERT_EQ(test, kt_ib_parse(test, sdev, &p, 0x00, &req), 0U);
+	KUNIT_EXPECT_PTR_EQ(test, req.sport, &sdev->port[1]);
+	KUNIT_EXPECT_EQ(test, req.login.tag, kt_tag64());
+	KUNIT_EXPECT_EQ(test, req.login.req_it_iu_len, 4096U);
+	KUNIT_EXPECT_EQ(test, req.login.req_buf_fmt, 0x0006);
+	KUNIT_EXPECT_EQ(test, req.login.req_flags, 0x01);
+	KUNIT_EXPECT_MEMEQ(test, req.login.i_port_id, kt_iport, 16);
+	KUNIT_EXPECT_EQ(test, req.responder_resources, 4);
+	KUNIT_EXPECT_EQ(test, req.initiator_depth, 8);
+	KUNIT_EXPECT_NULL(test, req.src);
+}
+
+static void req_ib_limited_pkey(struct kunit *test)
+{
+	struct srpt_device *sdev = kt_two_port_hca(test);
+	struct ib_cm_req_event_param p;
+	struct sa_path_rec path;
+	struct srpt_req req = {};
+
+	kt_ib_req(&p, &path, 1, 0x1234);
+	KUNIT_EXPECT_EQ(test, kt_ib_parse(test, sdev, &p, 0x00, &req), 0U);
+	KUNIT_EXPECT_PTR_EQ(test, req.sport, &sdev->port[0]);
+}
+
+static void req_ib_invalid_pkey(struct kunit *test)
+{
+	static const u16 bad[] = { 0x0000, 0x8000 };
+	struct srpt_device *sdev = kt_two_port_hca(test);
+	struct ib_cm_req_event_param p;
+	struct sa_path_rec path;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		struct srpt_req req = {};
+
+		kt_ib_req(&p, &path, 1, bad[i]);
+		KUNIT_EXPECT_EQ_MSG(test, kt_ib_parse(test, sdev, &p, 0x00, &req),
+				    KT_REJ_NO_CHANNEL, "P_Key 0x%04x", bad[i]);
+		/* The reject still echoes the login's tag. */
+		KUNIT_EXPECT_EQ(test, req.login.tag, kt_tag64());
+	}
+}
+
+static void req_ib_no_path(struct kunit *test)
+{
+	struct srpt_device *sdev = kt_two_port_hca(test);
+	struct ib_cm_req_event_param p;
+	struct sa_path_rec path;
+	struct srpt_req req = {};
+
+	kt_ib_req(&p, &path, 1, 0xffff);
+	p.primary_path = NULL;
+	KUNIT_EXPECT_EQ(test, kt_ib_parse(test, sdev, &p, 0x00, &req),
+			KT_REJ_NO_CHANNEL);
+}
+
+static void req_ib_bad_port(struct kunit *test)
+{
+	static const u32 bad[] = { 0, 3, 255 };
+	struct srpt_device *sdev = kt_two_port_hca(test);
+	struct ib_cm_req_event_param p;
+	struct sa_path_rec path;
+	struct srpt_req req = {};
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		kt_ib_req(&p, &path, bad[i], 0xffff);
+		KUNIT_EXPECT_EQ_MSG(test, kt_ib_parse(test, sdev, &p, 0x00, &req),
+				    KT_REJ_NO_CHANNEL, "port %u", bad[i]);
+		KUNIT_EXPECT_NULL(test, req.sport);
+	}
+	kt_ib_req(&p, &path, 1, 0xffff);
+	KUNIT_EXPECT_EQ(test, kt_ib_parse(test, NULL, &p, 0x00, &req),
+			KT_REJ_NO_CHANNEL);
+}
+
+static void req_ib_not_a_login(struct kunit *test)
+{
+	struct srpt_device *sdev = kt_two_port_hca(test);
+	struct ib_cm_req_event_param p;
+	struct sa_path_rec path;
+	struct srpt_req req = {};
+
+	kt_ib_req(&p, &path, 1, 0xffff);
+	/* SRP_TSK_MGMT (0x01) is not a login; nothing is read from it. */
+	KUNIT_EXPECT_EQ(test, kt_ib_parse(test, sdev, &p, 0x01, &req),
+			KT_REJ_NO_CHANNEL);
+	KUNIT_EXPECT_EQ(test, req.login.tag, 0ULL);
+	KUNIT_EXPECT_NULL(test, req.sport);
+	KUNIT_EXPECT_EQ(test, srpt_ib_req_parse(sdev, &p, NULL, &req),
+			KT_REJ_NO_CHANNEL);
+}
+
+/* RDMA/CM connection parameters carrying @len bytes of @pdata. */
+static void kt_rdma_req(struct rdma_conn_param *cp, const void *pdata, u8 len)
+{
+	memset(cp, 0, sizeof(*cp));
+	cp->private_data = pdata;
+	cp->private_data_len = len;
+	cp->responder_resources = 16;
+	cp->initiator_depth = 2;
+}
+
+static void req_rdma_accepts(struct kunit *test)
+{
+	const struct kt_login l = { .iu_len = 8276, .buf_fmt = 0x0002,
+				    .tport = kt_tport_guid };
+	struct srpt_device *sdev = kt_two_port_hca(test);
+	struct rdma_conn_param cp;
+	struct srpt_req req = {};
+	u8 pdata[56];
+
+	kt_rdma_login(pdata, &l);
+	kt_rdma_req(&cp, kt_tail(test, pdata, 56), 56);
+	KUNIT_ASSERT_EQ(test, srpt_rdma_req_parse(sdev, 1, &cp, &req), 0U);
+	KUNIT_EXPECT_PTR_EQ(test, req.sport, &sdev->port[0]);
+	KUNIT_EXPECT_EQ(test, req.login.tag, kt_tag64());
+	KUNIT_EXPECT_EQ(test, req.login.req_it_iu_len, 8276U);
+	KUNIT_EXPECT_EQ(test, req.login.req_buf_fmt, 0x0002);
+	KUNIT_EXPECT_MEMEQ(test, req.login.t_port_id, kt_tport_guid, 16);
+	KUNIT_EXPECT_EQ(test, req.responder_resources, 16);
+	KUNIT_EXPECT_EQ(test, req.initiator_depth, 2);
+}
+
+static void req_rdma_short_pdata(struct kunit *test)
+{
+	const struct kt_login l = { .iu_len = 8276, .buf_fmt = 0x0002 };
+	struct srpt_device *sdev = kt_two_port_hca(test);
+	struct rdma_conn_param cp;
+	struct srpt_req req;
+	u8 pdata[56];
+	u8 len;
+
+	kt_rdma_login(pdata, &l);
+	/* Every length short of the 56-byte RDMA/CM layout is refused. */
+	for (len = 0; len < 56; len++) {
+		memset(&req, 0, sizeof(req));
+		kt_rdma_req(&cp, kt_tail(test, pdata, len), len);
+		KUNIT_EXPECT_EQ_MSG(test, srpt_rdma_req_parse(sdev, 1, &cp, &req),
+				    KT_REJ_NO_CHANNEL, "%u bytes", len);
+	}
+	kt_rdma_req(&cp, NULL, 0);
+	memset(&req, 0, sizeof(req));
+	KUNIT_EXPECT_EQ(test, srpt_rdma_req_parse(sdev, 1, &cp, &req),
+			KT_REJ_NO_CHANNEL);
+}
+
+static void req_rdma_bad_port(struct kunit *test)
+{
+	const struct kt_login l = { .iu_len = 8276, .buf_fmt = 0x0002 };
+	struct srpt_device *sdev = kt_two_port_hca(test);
+	struct rdma_conn_param cp;
+	struct srpt_req req = {};
+	u8 pdata[56];
+
+	kt_rdma_login(pdata, &l);
+	kt_rdma_req(&cp, kt_tail(test, pdata, 56), 56);
+	KUNIT_EXPECT_EQ(test, srpt_rdma_req_parse(sdev, 0, &cp, &req),
+			KT_REJ_NO_CHANNEL);
+	KUNIT_EXPECT_EQ(test, srpt_rdma_req_parse(sdev, 3, &cp, &req),
+			KT_REJ_NO_CHANNEL);
+	/* A device that is not ours (no client data). */
+	KUNIT_EXPECT_EQ(test, srpt_rdma_req_parse(NULL, 1, &cp, &req),
+			KT_REJ_NO_CHANNEL);
+	KUNIT_EXPECT_NULL(test, req.sport);
+}
+
+static struct kunit_case srpt_req_cases[] = {
+	KUNIT_CASE(req_port_selection),
+	KUNIT_CASE(req_pkey_values),
+	KUNIT_CASE(req_ib_accepts),
+	KUNIT_CASE(req_ib_limited_pkey),
+	KUNIT_CASE(req_ib_invalid_pkey),
+	KUNIT_CASE(req_ib_no_path),
+	KUNIT_CASE(req_ib_bad_port),
+	KUNIT_CASE(req_ib_not_a_login),
+	KUNIT_CASE(req_rdma_accepts),
+	KUNIT_CASE(req_rdma_short_pdata),
+	KUNIT_CASE(req_rdma_bad_port),
+	{}
+};
+
+static struct kunit_suite srpt_req_suite = {
+	.name = "ib_srpt_req",
+	.test_cases = srpt_req_cases,
 };
 
 /* ---------------------------------------------------------------------
@@ -3080,9 +3353,9 @@ static struct kunit_suite srpt_dm_suite = {
 	.test_cases = srpt_dm_cases,
 };
 
-kunit_test_suites(&srpt_login_suite, &srpt_cmd_suite, &srpt_rsp_suite,
-		  &srpt_names_suite, &srpt_acl_suite, &srpt_attr_suite,
-		  &srpt_dm_suite);
+kunit_test_suites(&srpt_login_suite, &srpt_req_suite, &srpt_cmd_suite,
+		  &srpt_rsp_suite, &srpt_names_suite, &srpt_acl_suite,
+		  &srpt_attr_suite, &srpt_dm_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the SCSI RDMA Protocol target");
 MODULE_LICENSE("GPL");
