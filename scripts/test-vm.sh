@@ -8,6 +8,8 @@
 # Usage: scripts/test-vm.sh [--ref] [--filter PATTERN] [--wait-scale N]
 #                           [--results DIR] [--timeout SEC] [--console]
 #                           [--append KERNEL-ARGS] [--list]
+#                           [--kernel-image FILE --modules-dir DIR]
+#                           [--ko FILE] [--size-div N] [--env NAME=VALUE]
 #   --ref            use Debian's ib_srpt; "improvement" scenarios then
 #                    report their improvement checks as expected failures
 #                    (TAP "# TODO"), which do not count as failures
@@ -21,6 +23,14 @@
 #   --append ARGS    extra kernel command line arguments
 #   --console        copy the VM consoles to stdout
 #   --list           list the scenarios and exit
+#   --kernel-image FILE, --modules-dir DIR
+#                    boot another kernel (scripts/debug-kernel.sh)
+#   --ko FILE        our ib_srpt.ko (default: the repository's)
+#   --size-div N     divide data sizes and loop counts by N
+#   --env NAME=VALUE extra environment for the scenarios
+#
+# A VM that stops before the scenario started (a boot failure, such as
+# the rare TCG panic early in boot) is booted once more.
 #
 # Prints one line per scenario and ends with "N passed, N failed" (and
 # ", N skipped" if any). Exit status 0 when nothing failed.
@@ -36,6 +46,7 @@ usage() {
 }
 
 mode=ours filter='' wait_scale=1 results='' timeout='' list=0
+ko=$REPO/ib_srpt.ko
 vmargs=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -47,6 +58,9 @@ while [ $# -gt 0 ]; do
 	--append) vmargs+=(--append "$2"); shift 2 ;;
 	--console) vmargs+=(--console); shift ;;
 	--list) list=1; shift ;;
+	--kernel-image|--modules-dir|--env) vmargs+=("$1" "$2"); shift 2 ;;
+	--ko) ko=$(readlink -f "$2"); shift 2 ;;
+	--size-div) vmargs+=(--env "SRPT_SIZE_DIV=$2"); shift 2 ;;
 	-h|--help) usage ;;
 	*) echo "test-vm: unknown argument $1" >&2; usage ;;
 	esac
@@ -82,8 +96,8 @@ if [ "$list" = 1 ]; then
 	exit 0
 fi
 
-if [ "$mode" = ours ] && [ ! -f "$REPO/ib_srpt.ko" ]; then
-	echo "test-vm: $REPO/ib_srpt.ko does not exist: build our driver with make first (or use --ref)" >&2
+if [ "$mode" = ours ] && [ ! -f "$ko" ]; then
+	echo "test-vm: $ko does not exist: build our driver with make first (or use --ref)" >&2
 	echo "0 passed, ${#scenarios[@]} failed"
 	exit 1
 fi
@@ -97,9 +111,9 @@ mkdir -p "$results"
 results=$(readlink -f "$results")
 if [ "$mode" = ours ]; then
 	# One snapshot for the whole run: the module may be rebuilt meanwhile.
-	cp "$REPO/ib_srpt.ko" "$results/ib_srpt.ko"
+	cp "$ko" "$results/ib_srpt.ko"
 	vmargs+=(--ko "$results/ib_srpt.ko")
-	echo "test-vm: ib_srpt=ours ($(sha256sum < "$results/ib_srpt.ko" | cut -c1-12), built $(date -r "$REPO/ib_srpt.ko" '+%F %T')), results in $results"
+	echo "test-vm: ib_srpt=ours ($(sha256sum < "$results/ib_srpt.ko" | cut -c1-12), built $(date -r "$ko" '+%F %T')), results in $results"
 else
 	echo "test-vm: ib_srpt=ref (Debian's), results in $results"
 fi
@@ -115,10 +129,17 @@ for f in "${scenarios[@]}"; do
 	t=${t:-600}
 	t=$(awk -v t="$t" -v s="$wait_scale" 'BEGIN { printf "%d", t * (s > 1 ? s : 1) }')
 	t0=$(date +%s)
-	rc=0
-	"$VMRUN" --module "$mode" --results "$dir" --wait-scale "$wait_scale" \
-		--timeout "$t" ${vmargs[@]+"${vmargs[@]}"} "$f" \
-		> "$dir/vm-run.log" 2>&1 || rc=$?
+	for attempt in 1 2; do
+		rc=0
+		"$VMRUN" --module "$mode" --results "$dir" --wait-scale "$wait_scale" \
+			--timeout "$t" ${vmargs[@]+"${vmargs[@]}"} "$f" \
+			> "$dir/vm-run.log" 2>&1 || rc=$?
+		# Retry only a VM that never reached the scenario.
+		[ "$rc" -eq 125 ] && [ "$attempt" = 1 ] &&
+			! grep -q '^stage2: kernel' "$dir/console.log" 2>/dev/null || break
+		cp "$dir/console.log" "$dir/console-boot-failure.log" 2>/dev/null || true
+		echo "test-vm: $name: the VM failed to boot; booting it again" >&2
+	done
 	secs=$(( $(date +%s) - t0 ))
 	log=$dir/scenario.log
 	[ -f "$log" ] || : > "$log"

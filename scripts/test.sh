@@ -3,23 +3,27 @@
 #
 # Set everything up on a Debian 12 machine and run every test of
 # ib_srpt: static checks, the module build, the in-tree build, the VM
-# scenarios on Debian's 6.12 kernel and the KUnit suite. Each part
+# scenarios on Debian's 6.12 kernel, the KUnit suite and, when the debug
+# kernel of scripts/debug-kernel.sh is in the cache, a few scenarios on
+# it (reported as skipped otherwise; scripts/test-debug.sh runs them
+# all). Each part
 # prints its own results; the last line sums them up as
 # "N passed, N failed, N skipped".
 #
 # Usage: scripts/test.sh [--ref] [--skip PART]... [--only PART]...
-#   PART is one of: static, build, intree, vm, kunit
+#   PART is one of: static, build, intree, vm, kunit, debug
 #   --ref   also run the VM scenarios against Debian's reference
 #           ib_srpt (improvement scenarios are expected failures there)
 # Environment: SRPT_CACHE (caches, default /var/cache/ib_srpt-dev),
-#              SRPT_RESULTS (VM results), WAIT_SCALE (VM wait factor).
+#              SRPT_RESULTS (VM results), WAIT_SCALE (VM wait factor),
+#              SRPT_DEBUG_FILTER (the scenarios of the debug part).
 set -uo pipefail
 
 SELF=$(readlink -f "${BASH_SOURCE[0]}")
 REPO=$(dirname "$(dirname "$SELF")")
 cd "$REPO" || exit 2
 
-parts=(static build intree vm kunit)
+parts=(static build intree vm kunit debug)
 skip=() only=() ref=0
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -84,6 +88,10 @@ if wanted vm; then
 		run_part vm-ref bash scripts/test-vm.sh --ref --wait-scale "${WAIT_SCALE:-1}"
 fi
 wanted kunit && run_part kunit bash scripts/kunit.sh
+# On the debug kernel TCG is about ten times slower: a few scenarios that
+# cover login, verified I/O, teardown under I/O and the takeover.
+DEBUG_FILTER=${SRPT_DEBUG_FILTER:-'^(login-ipv4|fio-verify|teardown-under-io|multichan-takeover)$'}
+wanted debug && run_part debug bash scripts/test-debug.sh --filter "$DEBUG_FILTER"
 
 echo "logs: $LOG_DIR"
 echo "$total_pass passed, $total_fail failed, $total_skip skipped"

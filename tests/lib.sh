@@ -8,6 +8,8 @@
 #   SRPT_MODULE  ours|ref   which ib_srpt "modprobe ib_srpt" loads
 #   SRPT_KO                 path of our ib_srpt.ko (ours mode)
 #   WAIT_SCALE              factor applied to every wait (default 1)
+#   SRPT_SIZE_DIV           divide data sizes and loop counts by this
+#                           (default 1; the debug kernel runs use 8)
 #   SRPT_RESULTS_DIR        where to leave logs (default /results)
 #
 # A scenario (tests/vm/NAME.sh) looks like:
@@ -94,6 +96,29 @@ _parse_scale() {
 	frac=${frac:0:3}
 	_scale_milli=$(( 10#${int:-0} * 1000 + 10#$frac ))
 	[ "$_scale_milli" -gt 0 ] || _scale_milli=1000
+}
+
+# small N -> N divided by SRPT_SIZE_DIV, at least 1: data sizes (MiB)
+# and repetition counts, smaller on slow (debug) kernels
+SIZE_DIV=${SRPT_SIZE_DIV:-1}
+small() {
+	local n=$(( $1 / SIZE_DIV ))
+	[ "$n" -ge 1 ] || n=1
+	echo "$n"
+}
+
+# small_size SIZE -> SIZE ("96M", "1G", "4096") divided by SRPT_SIZE_DIV,
+# in MiB when that is at least 1 MiB
+small_size() {
+	local b
+	[ "$SIZE_DIV" -gt 1 ] || { echo "$1"; return; }
+	b=$(numfmt --from=iec "${1^^}")
+	b=$(( b / SIZE_DIV ))
+	if [ "$b" -ge 1048576 ]; then
+		echo "$(( b / 1048576 ))M"
+	else
+		echo "$(( (b + 4095) / 4096 * 4096 ))"
+	fi
 }
 
 # scaled SECONDS -> whole seconds (at least 1), multiplied by WAIT_SCALE
@@ -652,6 +677,19 @@ srp_logout_all() {
 	return 1
 }
 
+# rc_qps: RC queue pairs on the RDMA devices, the target's and the
+# initiator's channels together (rdma res); 0 once everyone logged out
+# and every channel is released
+rc_qps() {
+	rdma res show qp 2>/dev/null | grep -c 'type RC' || true
+}
+no_rc_qps() { [ "$(rc_qps)" -eq 0 ]; }
+
+# all_released: after a logout, within a bound no RC QP is left
+all_released() {
+	wait_for 60 no_rc_qps || { diag "RC QPs left: $(rc_qps)"; return 1; }
+}
+
 # login_reject_reason MARK: the SRP login reject reason logged by ib_srp
 # since marker MARK (as 0x%08x), or nothing
 login_reject_reason() {
@@ -695,7 +733,8 @@ same_as_dev() {
 # JSON output is kept in the results directory. Fails on any fio error,
 # verify failure or if less than SIZE was written or read back.
 fio_verify() {
-	local name=$1 dev=$2 size=$3 out bs=--bssplit=4k/30:16k/20:64k/20:256k/15:1m/15
+	local name=$1 dev=$2 size out bs=--bssplit=4k/30:16k/20:64k/20:256k/15:1m/15
+	size=$(small_size "$3")
 	shift 3
 	[[ " $* " != *" --bs="* ]] || bs=--bs=4k	# overridden below
 	out=$RESULTS/fio-$name.json
@@ -811,6 +850,69 @@ _allowlisted() {
 	return 1
 }
 
+# kmemleak (debug kernels): objects allocated since srpt_begin (by
+# jiffies) that a scan finds unreferenced. One whose allocation trace
+# involves ib_srpt fails (after ib_srpt is unloaded its frames are bare
+# addresses, which count as ib_srpt's); others need an allowlist entry,
+# titled "kmemleak: unreferenced object (size N) from F1 < F2 < F3".
+KMEMLEAK=/sys/kernel/debug/kmemleak
+_jiffies_start=0
+_jiffies() { awk '/^jiffies:/ { print $2; exit }' /proc/timer_list 2>/dev/null; }
+
+# _split_leaks START DIR: kmemleak report on stdin, one file per object
+# allocated at jiffies >= START
+_split_leaks() {
+	awk -v start="$1" -v dir="$2" '
+	/^unreferenced object/ { if (f) close(f); f = ""; hdr = $0; next }
+	/^  comm / && hdr != "" {
+		j = $0; sub(/.*jiffies /, "", j); sub(/[^0-9].*/, "", j)
+		if (j + 0 >= start + 0) { n++; f = dir "/leak." n; print hdr > f }
+		hdr = ""
+	}
+	f != "" { print > f }'
+}
+
+_leak_title() {	# _leak_title FILE
+	local size frames
+	size=$(sed -n '1s/.*(size \([0-9]*\)).*/\1/p' "$1")
+	frames=$(sed -n '/backtrace/,$p' "$1" | tail -n +2 | sed 's/^ *//; s/+0x.*//' |
+		grep -vE '^(kmemleak_|__kmalloc|kmalloc|kmem_cache_alloc|__kmem_cache|slab_|__alloc|alloc_pages|__vmalloc|vmalloc|kvmalloc|__kvmalloc|kzalloc|krealloc|__kasan|kasan_|\[)' |
+		head -n3 | paste -sd'<' | sed 's/</ < /g')
+	echo "kmemleak: unreferenced object (size $size) from $frames"
+}
+
+# kmemleak_check STAGE: scan and judge the leaks (no-op without kmemleak)
+kmemleak_check() {
+	local stage=$1 dir f title reason n=0 bad=0 out
+	[ -w "$KMEMLEAK" ] || return 0
+	# Objects younger than 5 s are never reported; scan twice so that
+	# objects in flight (checksum changing) are not taken for leaks.
+	nap 6
+	echo scan > "$KMEMLEAK" 2>/dev/null || true
+	echo scan > "$KMEMLEAK" 2>/dev/null || true
+	out=$RESULTS/kmemleak-$stage.txt
+	cat "$KMEMLEAK" > "$out" 2>/dev/null || true
+	dir=$(mktemp -d /tmp/leaks.XXXXXX)
+	_split_leaks "$_jiffies_start" "$dir" < "$out"
+	for f in "$dir"/leak.*; do
+		[ -e "$f" ] || continue
+		n=$((n + 1))
+		title=$(_leak_title "$f")
+		if grep -qE 'srpt_|ib_srpt|^ +0x[0-9a-f]+$' "$f"; then
+			tap_not_ok "kmemleak ($stage): leak involving ib_srpt: $title" "$(head -n 30 "$f")"
+			bad=1
+		elif reason=$(_allowlisted "$title" any); then
+			diag "kmemleak ($stage): allowlisted: $title ($reason)"
+		else
+			tap_not_ok "kmemleak ($stage): leak not in the allowlist: $title" "$(head -n 30 "$f")"
+			bad=1
+		fi
+	done
+	rm -rf "$dir"
+	[ "$bad" -eq 0 ] && tap_ok "kmemleak ($stage): no unexpected leak ($n object(s) since the scenario began)"
+	return $bad
+}
+
 _taint_start=0
 TAINT_BAD=$(( (1 << 7) | (1 << 9) | (1 << 14) ))	# D (died), W (warning), L (soft lockup)
 
@@ -873,8 +975,15 @@ _on_exit() {
 	if [ "${SRPT_NO_FINAL_UNLOAD:-0}" != 1 ]; then
 		srp_logout_all >/dev/null 2>&1
 		if module_loaded ib_srpt; then
+			# Leaks are found best while ib_srpt's symbols still
+			# resolve: after its channels and configuration are gone.
+			if [ -w "$KMEMLEAK" ]; then
+				target_clear >/dev/null 2>&1
+				kmemleak_check teardown
+			fi
 			check "final teardown: configfs cleared and ib_srpt unloaded" target_unload 60
 		fi
+		kmemleak_check unload
 	fi
 	kernel_log_check
 	echo "1..$_tap_n"
@@ -899,6 +1008,8 @@ srpt_begin() {
 	trap '_on_err $? $LINENO "$BASH_COMMAND"' ERR
 	trap _on_exit EXIT
 	_taint_start=$(_read1 /proc/sys/kernel/tainted)
+	_jiffies_start=$(_jiffies)
+	: "${_jiffies_start:=0}"
 	kmsg "begin $SCENARIO_NAME"
 	diag "scenario $SCENARIO_NAME ($SCENARIO_KIND), ib_srpt: $SRPT_MODULE, WAIT_SCALE=$WAIT_SCALE"
 }

@@ -7,7 +7,7 @@ set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 srpt_begin
 
-CYCLES=${SRPT_CYCLES:-100}
+CYCLES=${SRPT_CYCLES:-$(small 100)}
 must "soft-RoCE rxe0 on dummy0" rxe_setup
 must "ib_srpt ($SRPT_MODULE) loaded" target_load
 acl=$(iport_acl_name 0000000000000001)
