@@ -1917,6 +1917,7 @@ static void srpt_init_ioctx(struct srpt_send_ioctx *ioctx)
 	ioctx->nr_wrs = 0;
 	ioctx->imm_sgl = NULL;
 	ioctx->has_cmd = false;
+	ioctx->code = 0;
 	memset(&ioctx->desc, 0, sizeof(ioctx->desc));
 	/* The target core requires a zeroed command. */
 	memset(&ioctx->cmd, 0, sizeof(ioctx->cmd));
@@ -2170,19 +2171,30 @@ static void srpt_post_rsp(struct srpt_send_ioctx *ioctx, u32 len, bool rdma)
 	}
 }
 
-/* Answer an IU that has no target core command with a response code. */
+static void srpt_admit_or_park(struct srpt_send_ioctx *ioctx);
+
+/*
+ * Answer an IU that has no target core command with a response code,
+ * once the send queue has room for it.
+ */
 static void srpt_send_code_rsp(struct srpt_send_ioctx *ioctx, u8 code)
+{
+	ioctx->code = code;
+	srpt_admit_or_park(ioctx);
+}
+
+/* Post a response-code SRP_RSP; false if the send queue is full. */
+static bool srpt_code_rsp_try_admit(struct srpt_send_ioctx *ioctx)
 {
 	u32 len;
 
-	if (!srpt_sq_reserve(ioctx->ch, 1)) {
-		srpt_release_ioctx(ioctx);
-		return;
-	}
+	if (!srpt_sq_reserve(ioctx->ch, 1))
+		return false;
 	ioctx->nr_wrs = 1;
-	len = srpt_build_tmf_rsp(ioctx->rsp.buf, ioctx->tag, code,
+	len = srpt_build_tmf_rsp(ioctx->rsp.buf, ioctx->tag, ioctx->code,
 				 srpt_take_credits(ioctx));
 	srpt_post_rsp(ioctx, len, false);
+	return true;
 }
 
 /**
@@ -2446,6 +2458,38 @@ static void srpt_cmd_park(struct srpt_send_ioctx *ioctx)
 static void srpt_dispatch_iu(struct srpt_rdma_ch *ch,
 			     struct srpt_send_ioctx *ioctx,
 			     struct srpt_recv_ioctx *recv);
+static bool srpt_tmf_try_admit(struct srpt_send_ioctx *ioctx);
+
+/*
+ * Start a parked request: a SCSI command, a task management function or
+ * a response code. Return false if the send queue is still short.
+ */
+static bool srpt_try_admit(struct srpt_send_ioctx *ioctx)
+{
+	if (ioctx->has_cmd)
+		return srpt_cmd_try_admit(ioctx);
+	if (ioctx->code)
+		return srpt_code_rsp_try_admit(ioctx);
+	return srpt_tmf_try_admit(ioctx);
+}
+
+/*
+ * Start a request now, unless the send queue is short or others already
+ * wait: requests start in the order they arrived, so that an ABORT TASK
+ * never overtakes the command it names.
+ */
+static void srpt_admit_or_park(struct srpt_send_ioctx *ioctx)
+{
+	struct srpt_rdma_ch *ch = ioctx->ch;
+	unsigned long flags;
+	bool wait;
+
+	spin_lock_irqsave(&ch->lock, flags);
+	wait = !list_empty(&ch->sq_wait_list);
+	spin_unlock_irqrestore(&ch->lock, flags);
+	if (wait || !srpt_try_admit(ioctx))
+		srpt_cmd_park(ioctx);
+}
 
 /**
  * srpt_wait_work() - serve waiting IUs and parked commands, oldest first
@@ -2483,7 +2527,7 @@ static void srpt_wait_work(struct work_struct *work)
 						 free_entry))) {
 		list_del_init(&ioctx->free_entry);
 		spin_unlock_irqrestore(&ch->lock, flags);
-		if (!srpt_cmd_try_admit(ioctx)) {
+		if (!srpt_try_admit(ioctx)) {
 			spin_lock_irqsave(&ch->lock, flags);
 			list_add(&ioctx->free_entry, &ch->sq_wait_list);
 			break;
@@ -2493,7 +2537,11 @@ static void srpt_wait_work(struct work_struct *work)
 	spin_unlock_irqrestore(&ch->lock, flags);
 }
 
-/* Fail the commands still parked when a channel closes. */
+/*
+ * A channel closes: fail the commands still parked through the target
+ * core and drop the other parked requests (no response can reach the
+ * initiator any more).
+ */
 static void srpt_fail_waiting(struct srpt_rdma_ch *ch)
 {
 	struct srpt_send_ioctx *ioctx, *next;
@@ -2505,7 +2553,10 @@ static void srpt_fail_waiting(struct srpt_rdma_ch *ch)
 	spin_unlock_irqrestore(&ch->lock, flags);
 	list_for_each_entry_safe(ioctx, next, &list, free_entry) {
 		list_del_init(&ioctx->free_entry);
-		srpt_cmd_fail(ioctx, TCM_CHECK_CONDITION_ABORT_CMD);
+		if (ioctx->has_cmd)
+			srpt_cmd_fail(ioctx, TCM_CHECK_CONDITION_ABORT_CMD);
+		else
+			srpt_release_ioctx(ioctx);
 	}
 }
 
@@ -2547,8 +2598,6 @@ static void srpt_handle_cmd(struct srpt_rdma_ch *ch,
 	struct srp_cmd *srp = ioctx->recv->iu.buf;
 	struct srpt_cmd_desc *d = &ioctx->desc;
 	sense_reason_t reason;
-	unsigned long flags;
-	bool wait;
 
 	if (ioctx->recv->byte_len < sizeof(*srp)) {
 		srpt_ch_warn(ch, "SRP_CMD of %u bytes is too short\n",
@@ -2576,11 +2625,7 @@ static void srpt_handle_cmd(struct srpt_rdma_ch *ch,
 		srpt_cmd_fail(ioctx, reason);
 		return;
 	}
-	spin_lock_irqsave(&ch->lock, flags);
-	wait = !list_empty(&ch->sq_wait_list);
-	spin_unlock_irqrestore(&ch->lock, flags);
-	if (wait || !srpt_cmd_try_admit(ioctx))
-		srpt_cmd_park(ioctx);
+	srpt_admit_or_park(ioctx);
 }
 
 /**
@@ -2630,36 +2675,50 @@ VISIBLE_IF_KUNIT u8 srpt_tmr_rsp_code(u8 tmr_response)
 }
 EXPORT_SYMBOL_IF_KUNIT(srpt_tmr_rsp_code);
 
+/*
+ * Submit a task management function to the target core once its
+ * response has send-queue space; false if the send queue is full.
+ */
+static bool srpt_tmf_try_admit(struct srpt_send_ioctx *ioctx)
+{
+	struct srp_tsk_mgmt *tsk = ioctx->recv->iu.buf;
+	u32 len;
+
+	if (!srpt_sq_reserve(ioctx->ch, 1))
+		return false;
+	ioctx->nr_wrs = 1;
+	ioctx->state = SRPT_CMD_TMF;
+	ioctx->has_cmd = true;
+	if (target_submit_tmr(&ioctx->cmd, ioctx->ch->sess, NULL,
+			      scsilun_to_int(&tsk->lun), ioctx,
+			      srpt_tmf_to_tcm(tsk->tsk_mgmt_func), GFP_KERNEL,
+			      tsk->task_tag, TARGET_SCF_ACK_KREF)) {
+		/* The session is going away; answer FAILED meanwhile. */
+		ioctx->has_cmd = false;
+		len = srpt_build_tmf_rsp(ioctx->rsp.buf, ioctx->tag,
+					 SRPT_RSP_CODE_FAILED,
+					 srpt_take_credits(ioctx));
+		srpt_post_rsp(ioctx, len, false);
+	}
+	return true;
+}
+
 static void srpt_handle_tmf(struct srpt_rdma_ch *ch,
 			    struct srpt_send_ioctx *ioctx)
 {
 	struct srp_tsk_mgmt *tsk = ioctx->recv->iu.buf;
-	int fn;
 
 	if (ioctx->recv->byte_len < sizeof(*tsk)) {
 		srpt_send_code_rsp(ioctx, SRPT_RSP_CODE_INVALID_FIELDS);
 		return;
 	}
-	fn = srpt_tmf_to_tcm(tsk->tsk_mgmt_func);
-	if (fn < 0) {
+	if (srpt_tmf_to_tcm(tsk->tsk_mgmt_func) < 0) {
 		srpt_ch_warn(ch, "unknown task management function %#x\n",
 			     tsk->tsk_mgmt_func);
 		srpt_send_code_rsp(ioctx, SRPT_RSP_CODE_NOT_SUPPORTED);
 		return;
 	}
-	if (!srpt_sq_reserve(ch, 1)) {
-		srpt_release_ioctx(ioctx);
-		return;
-	}
-	ioctx->nr_wrs = 1;
-	ioctx->state = SRPT_CMD_TMF;
-	ioctx->has_cmd = true;
-	if (target_submit_tmr(&ioctx->cmd, ch->sess, NULL,
-			      scsilun_to_int(&tsk->lun), ioctx, fn, GFP_KERNEL,
-			      tsk->task_tag, TARGET_SCF_ACK_KREF)) {
-		ioctx->has_cmd = false;
-		srpt_release_ioctx(ioctx);
-	}
+	srpt_admit_or_park(ioctx);
 }
 
 /* Start a request that has a send context. */

@@ -249,6 +249,8 @@ struct srpt_rdma_ch;
  * @state: enum srpt_cmd_state, under &srpt_rdma_ch.lock.
  * @tag: SRP tag of the request.
  * @has_cmd: @cmd was initialised by target_init_cmd()/target_submit_tmr().
+ * @code: SRP response code to answer with, for a request that has no
+ *	target core command (0: none).
  * @cmd: the target core command.
  * @sense: sense buffer for @cmd.
  */
@@ -268,6 +270,7 @@ struct srpt_send_ioctx {
 	enum srpt_cmd_state state;
 	u64 tag;
 	bool has_cmd;
+	u8 code;
 	struct se_cmd cmd;
 	u8 sense[TRANSPORT_SENSE_BUFFER];
 };
