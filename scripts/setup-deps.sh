@@ -46,9 +46,9 @@ PKGS=(
 	build-essential bc bison flex libelf-dev libssl-dev dwarves kmod cpio
 	python3 sparse git linux-source-6.12 xz-utils
 	qemu-system-x86 busybox-static
-	rdma-core ibverbs-utils iproute2
+	rdma-core ibverbs-utils iproute2 librdmacm-dev libibverbs-dev
 	targetcli-fb python3-rtslib-fb dbus
-	fio sg3-utils e2fsprogs util-linux
+	fio sg3-utils e2fsprogs util-linux dmsetup
 	udev multipath-tools
 )
 missing=()

@@ -1,0 +1,86 @@
+#!/bin/bash
+# common: SRP_MULTICHAN_SINGLE takeover (a user-space initiator, tests/tools/srp-login.c): a second login of the same initiator port terminates the first channel while its READ sits in a slow backstore; the first channel is disconnected without a response, the new one serves commands, MULTI logins keep channels
+# timeout: 900
+# SPDX-License-Identifier: GPL-2.0-only
+set -euo pipefail
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
+srpt_begin
+
+TOOL=/tmp/srp-login
+must "build the user-space SRP initiator" \
+	cc -O2 -Wall -o "$TOOL" "$TESTS_DIR/tools/srp-login.c" -lrdmacm -libverbs
+must "soft-RoCE rxe0 on dummy0" rxe_setup
+must "ib_srpt ($SRPT_MODULE) loaded" target_load
+must "dm-delay loaded" modprobe dm_delay
+nb='' ib='' TPG=''
+must "null_blk nb0, 16 MiB" eval 'nb=$(nullb_create nb0 16 512)'
+at_end "nullb_remove nb0"
+sectors=$(blockdev --getsz "$nb")
+delay_table() { echo "0 $sectors delay $nb 0 $1"; }
+dm_create() {
+	dmsetup create --noudevsync slow0 --table "$(delay_table 0)" &&
+		dmsetup mknodes slow0 && test -b /dev/mapper/slow0
+}
+set_delay() {
+	dmsetup suspend --noudevsync slow0 &&
+		dmsetup load slow0 --table "$(delay_table "$1")" &&
+		dmsetup resume --noudevsync slow0
+}
+must "dm-delay device slow0" dm_create
+at_end "target_clear >/dev/null 2>&1; dmsetup remove --noudevsync --retry slow0"
+must "TPG on port $RXE_GID" eval 'TPG=$(tpg_create "$RXE_GID")'
+must "iblock backstore on /dev/mapper/slow0" eval 'ib=$(backstore_iblock slow0 /dev/mapper/slow0)'
+must "LUN 0 = iblock" lun_add "$TPG" 0 "$ib"
+# The initiator's address names it (and the 6.12 driver uses the
+# target's own address instead): an ACL for each.
+must "ACLs $INI_IP4 and $TGT_IP4" eval 'acl_add "$TPG" "$INI_IP4" 0 && acl_add "$TPG" "$TGT_IP4" 0'
+must "TPG enabled, listening" eval 'tpg_enable "$TPG" && target_listen "$CM_PORT"'
+
+IPORT=0000000000000042${RXE_GUID_HEX}
+TPORT=${RXE_GUID_HEX}${RXE_GUID_HEX}
+srp_tool() { "$TOOL" -d "$TGT_IP4:$CM_PORT" -s "$INI_IP4" -i "$IPORT" -t "$TPORT" "$@"; }
+# tool_bg OUT ARGS...: the tool in the background, output to OUT; BG_PID
+# is the tool itself
+tool_bg() {
+	bg sh -c 'out=$1; shift; exec "$@" > "$out"' sh "$1" "$TOOL" \
+		-d "$TGT_IP4:$CM_PORT" -s "$INI_IP4" -i "$IPORT" -t "$TPORT" "${@:2}"
+}
+rsp_flags() { sed -n 's/^LOGIN_RSP .*rsp_flags=\(0x[0-9a-f]*\).*/\1/p' "$1"; }
+
+check "a TEST UNIT READY over the tool's own login gets GOOD status" \
+	eval 'srp_tool -c tur > "$RESULTS/tur.out" && grep -q "^RSP .*status=0x00" "$RESULTS/tur.out"'
+
+delay_ms=$(( $(scaled 15) * 1000 ))
+must "backstore delay $delay_ms ms" set_delay "$delay_ms"
+# Channel A: single-channel login, a READ that waits in the backstore.
+a_out=$RESULTS/channel-a.out
+tool_bg "$a_out" -f 0 -c read -n 8 -w "$(scaled 60)"
+a_pid=$BG_PID
+a_sent() { grep -q '^SENT' "$a_out"; }
+must "channel A logged in and sent a READ" wait_for 30 a_sent
+nap "$(scaled 2)"
+# Channel B: the same initiator port, single channel again.
+check "channel B logs in" eval 'srp_tool -f 0 -w "$(scaled 4)" > "$RESULTS/channel-b.out"'
+check "B's login response says the existing channel was terminated (MULTI-CHANNEL RESULT 1)" \
+	test "$(( $(rsp_flags "$RESULTS/channel-b.out") & 3 ))" -eq 1
+a_gone() { grep -q '^DISCONNECTED' "$a_out"; }
+check "the target disconnects channel A" wait_for 30 a_gone
+check "channel A got no response for its READ" not grep -q '^RSP' "$a_out"
+must "backstore fast again" set_delay 0
+
+# MULTI logins keep the channels that exist.
+tool_bg "$RESULTS/channel-c.out" -f 0 -w "$(scaled 30)"
+c_pid=$BG_PID
+c_in() { grep -q '^LOGIN_RSP' "$RESULTS/channel-c.out"; }
+must "channel C (single) logged in" wait_for 30 c_in
+check "channel D (multi) logs in and reads" \
+	eval 'srp_tool -f 1 -c read -n 8 > "$RESULTS/channel-d.out" && grep -q "^RSP .*status=0x00" "$RESULTS/channel-d.out"'
+check "D's login response says the existing channel was kept (MULTI-CHANNEL RESULT 2)" \
+	test "$(( $(rsp_flags "$RESULTS/channel-d.out") & 3 ))" -eq 2
+check "channel C is still connected" not grep -q '^DISCONNECTED' "$RESULTS/channel-c.out"
+kill "$c_pid" 2>/dev/null || true
+wait "$a_pid" 2>/dev/null || true
+wait "$c_pid" 2>/dev/null || true
+check "no RC QP is left once the tool's channels are gone" all_released
+srpt_end

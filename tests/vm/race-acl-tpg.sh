@@ -1,0 +1,55 @@
+#!/bin/bash
+# common: the ACL removed and later the TPG disabled while I/O runs: the sessions close, logins are refused until the admin restores them, then verified I/O works again and nothing is left behind
+# timeout: 900
+# SPDX-License-Identifier: GPL-2.0-only
+set -euo pipefail
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
+srpt_begin
+
+must "soft-RoCE rxe0 on dummy0" rxe_setup
+must "ib_srpt ($SRPT_MODULE) loaded" target_load
+acl=$(iport_acl_name 0000000000000001)
+must "target: port $RXE_GID, ramdisk LUN 0, ACL $acl" target_basic "$RXE_GID" "$acl" 64
+must "ib_srp loaded" initiator_load
+must "login" srp_login
+must "disk appears" srp_get_disk "$SRP_HOST" 0
+
+load() {	# load: mixed I/O in the background, errors tolerated
+	bg fio --name=load --filename="$DISK" --direct=1 --ioengine=libaio \
+		--iodepth=32 --rw=randrw --bssplit=4k/50:64k/30:1m/20 \
+		--time_based --runtime=600 --continue_on_error=all \
+		--output=/dev/null
+	fio_pid=$BG_PID
+	nap "$(scaled 3)"
+}
+stop_load() { kill "$fio_pid" 2>/dev/null || true; wait "$fio_pid" 2>/dev/null || true; }
+# login_refused: a login attempt fails (target reject or no answer)
+login_refused() { ! srp_login 2>/dev/null; }
+
+# 1. The ACL goes away under I/O.
+load
+check "ACL removed during I/O (bounded)" run_bounded 60 "acl_del" acl_del "$TPG" "$acl"
+stop_load
+check "the initiator's hosts can be removed" srp_logout_all
+check "no RC QP is left" all_released
+check "a login without an ACL is refused" login_refused
+must "ACL $acl back" acl_add "$TPG" "$acl" 0
+must "login with the ACL back" srp_login
+must "disk appears" srp_get_disk "$SRP_HOST" 0
+check "fio verify 16 MiB after the ACL came back" fio_verify acl "$DISK" 16M
+
+# 2. The TPG is disabled under I/O.
+load
+check "TPG disabled during I/O (bounded)" run_bounded 60 "tpg_disable" tpg_disable "$TPG"
+stop_load
+check "the initiator's hosts can be removed" srp_logout_all
+check "no RC QP is left" all_released
+check "a login to a disabled TPG is refused" login_refused
+must "TPG enabled again" tpg_enable "$TPG"
+must "login with the TPG enabled" srp_login
+must "disk appears" srp_get_disk "$SRP_HOST" 0
+check "fio verify 16 MiB after the TPG came back" fio_verify tpg "$DISK" 16M --offset=20M
+check "logout" srp_logout_all
+check "no RC QP is left" all_released
+srpt_end

@@ -1,0 +1,51 @@
+#!/bin/bash
+# common: abrupt logouts (remote port deleted) during I/O, each followed at once by a new login, repeatedly; no channel or QP is left behind, the last login serves verified I/O
+# timeout: 1200
+# SPDX-License-Identifier: GPL-2.0-only
+set -euo pipefail
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
+srpt_begin
+
+ROUNDS=$(small 12)
+must "soft-RoCE rxe0 on dummy0" rxe_setup
+must "ib_srpt ($SRPT_MODULE) loaded" target_load
+acl=$(iport_acl_name 0000000000000001)
+must "target: port $RXE_GID, ramdisk LUN 0, ACL $acl" target_basic "$RXE_GID" "$acl" 64
+must "ib_srp loaded" initiator_load
+must "no RC QP before the first login" no_rc_qps
+
+# login_soon: log in again while the target may still be releasing the
+# old channels; it may reject meanwhile, so retry within a bound
+login_soon() { wait_for 60 srp_login 2>/dev/null; }
+
+for ((i = 1; i <= ROUNDS; i++)); do
+	if ! login_soon || ! srp_get_disk "$SRP_HOST" 0; then
+		check "round $i: login and disk" false
+		break
+	fi
+	bg fio --name=load --filename="$DISK" --direct=1 --ioengine=libaio \
+		--iodepth=32 --rw=randrw --bssplit=4k/50:64k/30:1m/20 \
+		--time_based --runtime=600 --continue_on_error=all \
+		--output=/dev/null
+	fio_pid=$BG_PID
+	# Log out at a different moment of the I/O each round.
+	nap_ms $(( (_scale_milli * (200 + (i * 437) % 1800)) / 1000 ))
+	# The remote port is deleted with commands in flight; ib_srp may
+	# reconnect a port it deletes, so wait until its host is gone.
+	if ! srp_logout_all; then
+		check "round $i: abrupt logout" false
+		break
+	fi
+	kill "$fio_pid" 2>/dev/null || true
+	wait "$fio_pid" 2>/dev/null || true
+done
+check "$ROUNDS logins, each cut short by an abrupt logout during I/O" test "$i" -gt "$ROUNDS"
+check "every host is gone" srp_logout_all
+check "no RC QP is left on either side" all_released
+must "a last login" login_soon
+must "disk appears" srp_get_disk "$SRP_HOST" 0
+check "fio verify 32 MiB" fio_verify last "$DISK" 32M
+check "logout" srp_logout_all
+check "no RC QP is left" all_released
+srpt_end

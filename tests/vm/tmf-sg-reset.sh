@@ -1,0 +1,78 @@
+#!/bin/bash
+# common: sg_reset during verified writes: device resets (SRP LUN RESET) and host resets (ib_srp logs out and in again) succeed, I/O resumes, every block written reads back correctly
+# timeout: 900
+# SPDX-License-Identifier: GPL-2.0-only
+set -euo pipefail
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
+srpt_begin
+
+must "soft-RoCE rxe0 on dummy0" rxe_setup
+must "ib_srpt ($SRPT_MODULE) loaded" target_load
+acl=$(iport_acl_name 0000000000000001)
+must "target: port $RXE_GID, ramdisk LUN 0, ACL $acl" target_basic "$RXE_GID" "$acl" 128
+must "ib_srp loaded" initiator_load
+must "login" srp_login
+must "disk appears" srp_get_disk "$SRP_HOST" 0
+host=$SRP_HOST
+# Commands that a LUN RESET aborted get no response (same I_T nexus,
+# SAM); ib_srp learns of them when they time out. Keep that short.
+must "SCSI timeout $(scaled 10) s" eval 'echo "$(scaled 10)" > "/sys/block/${DISK#/dev/}/device/timeout"'
+
+sectors_done() {	# sectors read and written on the disk so far
+	local r w
+	read -r _ _ r _ _ _ w _ < "/sys/block/${DISK#/dev/}/stat"
+	echo $((r + w))
+}
+io_flows() {		# io_flows: the counters move within a few seconds
+	local s0
+	s0=$(sectors_done)
+	wait_for 30 eval '[ "$(sectors_done)" -gt "$s0" ]'
+}
+
+# Rounds of verified writes (each: random writes 4k..1M over 32 MiB,
+# then everything read back and checked) until the resets are over.
+# Every round must pass: the SCSI midlayer retries what a reset aborted.
+writer() {
+	local n=0
+	while [ ! -e /tmp/writer-stop ]; do
+		n=$((n + 1))
+		fio_verify "round-$n" "$DISK" 32M --offset=$(( (n % 3) * 32 ))M ||
+			return 1
+		echo "$n" > /tmp/writer-rounds
+	done
+}
+rm -f /tmp/writer-stop /tmp/writer-rounds
+bg writer
+writer_pid=$BG_PID
+check "writes are flowing" io_flows
+
+for i in 1 2 3; do
+	mark "lun-reset-$i"
+	check "device reset $i (sg_reset -d: SRP LUN RESET) succeeds" \
+		run_bounded 60 "sg_reset -d $DISK" sg_reset -d "$DISK"
+	check "ib_srp sent the LUN RESET (reset $i)" \
+		eval 'log_since "lun-reset-$i" | grep -q "SRP reset_device called"'
+	check "writes flow again after device reset $i" io_flows
+done
+for i in 1 2; do
+	mark "host-reset-$i"
+	check "host reset $i (sg_reset -H: ib_srp reconnects) succeeds" \
+		run_bounded 120 "sg_reset -H $DISK" sg_reset -H "$DISK"
+	check "ib_srp reconnected (host reset $i)" \
+		eval 'log_since "host-reset-$i" | grep -q "SRP reset_host called"'
+	check "the SCSI host is the same after host reset $i" \
+		test -e "/sys/class/scsi_host/$host"
+	check "writes flow again after host reset $i" io_flows
+done
+
+touch /tmp/writer-stop
+writer_done() { ! kill -0 "$writer_pid" 2>/dev/null; }
+check "the verified writes finish" wait_for 300 writer_done
+rc=0
+wait "$writer_pid" || rc=$?
+check "every round of writes read back correctly (exit status $rc)" test "$rc" -eq 0
+rounds=$(cat /tmp/writer-rounds 2>/dev/null || echo 0)
+check "$rounds round(s) of verified writes" test "$rounds" -ge 1
+check "logout" srp_logout_all
+srpt_end
