@@ -7,13 +7,9 @@ set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 srpt_begin
 
-must "soft-RoCE rxe0 on dummy0" rxe_setup
-must "ib_srpt ($SRPT_MODULE) loaded" target_load
 # A GID-named port (0x + 32 hex digits): ACLs name the initiator by its
 # SRP initiator port ID, i.e. 0x + initiator_ext + port GUID.
-acl=$(iport_acl_name 0000000000000001)
-must "target: port $RXE_GID, ramdisk LUN 0, ACL $acl" target_basic "$RXE_GID" "$acl" 160
-must "ib_srp loaded" initiator_load
+setup_target 160
 must "login" srp_login initiator_ext=0000000000000001
 must "disk of LUN 0 appears" srp_get_disk "$SRP_HOST" 0
 diag "disk $DISK behind $SRP_HOST"

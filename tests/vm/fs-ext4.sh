@@ -6,13 +6,8 @@ set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 srpt_begin
 
-must "soft-RoCE rxe0 on dummy0" rxe_setup
-must "ib_srpt ($SRPT_MODULE) loaded" target_load
-acl=$(iport_acl_name 0000000000000001)
-must "target: port $RXE_GID, 256 MiB ramdisk LUN 0, ACL $acl" target_basic "$RXE_GID" "$acl" 256
-must "ib_srp loaded" initiator_load
-must "login" srp_login
-must "disk of LUN 0 appears" srp_get_disk "$SRP_HOST" 0
+setup_target 256
+login_disk
 
 mnt=/tmp/mnt
 mkdir -p "$mnt"

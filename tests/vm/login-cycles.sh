@@ -8,11 +8,7 @@ set -euo pipefail
 srpt_begin
 
 CYCLES=${SRPT_CYCLES:-$(small 100)}
-must "soft-RoCE rxe0 on dummy0" rxe_setup
-must "ib_srpt ($SRPT_MODULE) loaded" target_load
-acl=$(iport_acl_name 0000000000000001)
-must "target: port $RXE_GID, ramdisk LUN 0, ACL $acl" target_basic "$RXE_GID" "$acl" 16
-must "ib_srp loaded" initiator_load
+setup_target 16
 
 must "first login" srp_login
 must "disk appears" srp_get_disk "$SRP_HOST" 0

@@ -12,23 +12,11 @@ must "build the user-space SRP initiator" \
 	cc -O2 -Wall -o "$TOOL" "$TESTS_DIR/tools/srp-login.c" -lrdmacm -libverbs
 must "soft-RoCE rxe0 on dummy0" rxe_setup
 must "ib_srpt ($SRPT_MODULE) loaded" target_load
-must "dm-delay loaded" modprobe dm_delay
 nb='' ib='' TPG=''
 must "null_blk nb0, 16 MiB" eval 'nb=$(nullb_create nb0 16 512)'
 at_end "nullb_remove nb0"
-sectors=$(blockdev --getsz "$nb")
-delay_table() { echo "0 $sectors delay $nb 0 $1"; }
-dm_create() {
-	dmsetup create --noudevsync slow0 --table "$(delay_table 0)" &&
-		dmsetup mknodes slow0 && test -b /dev/mapper/slow0
-}
-set_delay() {
-	dmsetup suspend --noudevsync slow0 &&
-		dmsetup load slow0 --table "$(delay_table "$1")" &&
-		dmsetup resume --noudevsync slow0
-}
-must "dm-delay device slow0" dm_create
-at_end "target_clear >/dev/null 2>&1; dmsetup remove --noudevsync --retry slow0"
+must "dm-delay device slow0 over $nb" slow_create slow0 "$nb"
+at_end "target_clear >/dev/null 2>&1; slow_remove slow0"
 must "TPG on port $RXE_GID" eval 'TPG=$(tpg_create "$RXE_GID")'
 must "iblock backstore on /dev/mapper/slow0" eval 'ib=$(backstore_iblock slow0 /dev/mapper/slow0)'
 must "LUN 0 = iblock" lun_add "$TPG" 0 "$ib"
@@ -52,7 +40,7 @@ check "a TEST UNIT READY over the tool's own login gets GOOD status" \
 	eval 'srp_tool -c tur > "$RESULTS/tur.out" && grep -q "^RSP .*status=0x00" "$RESULTS/tur.out"'
 
 delay_ms=$(( $(scaled 15) * 1000 ))
-must "backstore delay $delay_ms ms" set_delay "$delay_ms"
+must "backstore delay $delay_ms ms" slow_set slow0 "$delay_ms"
 # Channel A: single-channel login, a READ that waits in the backstore.
 a_out=$RESULTS/channel-a.out
 tool_bg "$a_out" -f 0 -c read -n 8 -w "$(scaled 60)"
@@ -67,7 +55,7 @@ check "B's login response says the existing channel was terminated (MULTI-CHANNE
 a_gone() { grep -q '^DISCONNECTED' "$a_out"; }
 check "the target disconnects channel A" wait_for 30 a_gone
 check "channel A got no response for its READ" not grep -q '^RSP' "$a_out"
-must "backstore fast again" set_delay 0
+must "backstore fast again" slow_set slow0 0
 
 # MULTI logins keep the channels that exist.
 tool_bg "$RESULTS/channel-c.out" -f 0 -w "$(scaled 30)"

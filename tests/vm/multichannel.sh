@@ -6,14 +6,9 @@ set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 srpt_begin
 
-must "soft-RoCE rxe0 on dummy0" rxe_setup
-must "ib_srpt ($SRPT_MODULE) loaded" target_load
-acl=$(iport_acl_name 0000000000000001)
-must "target: port $RXE_GID, ramdisk LUN 0, ACL $acl" target_basic "$RXE_GID" "$acl" 128
-must "ib_srp loaded with ch_count=2" initiator_load ch_count=2
+setup_target 128 ch_count=2
 mark login
-must "login" srp_login
-must "disk appears" srp_get_disk "$SRP_HOST" 0
+login_disk
 h=/sys/class/scsi_host/$SRP_HOST
 check "the SCSI host has 2 channels (ch_count)" test "$(_read1 "$h/ch_count")" = 2
 check "the SCSI host has 2 hardware queues" test "$(_read1 "$h/nr_hw_queues")" = 2

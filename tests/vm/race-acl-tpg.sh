@@ -7,13 +7,8 @@ set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 srpt_begin
 
-must "soft-RoCE rxe0 on dummy0" rxe_setup
-must "ib_srpt ($SRPT_MODULE) loaded" target_load
-acl=$(iport_acl_name 0000000000000001)
-must "target: port $RXE_GID, ramdisk LUN 0, ACL $acl" target_basic "$RXE_GID" "$acl" 64
-must "ib_srp loaded" initiator_load
-must "login" srp_login
-must "disk appears" srp_get_disk "$SRP_HOST" 0
+setup_target 64
+login_disk
 
 load() {	# load: mixed I/O in the background, errors tolerated
 	bg fio --name=load --filename="$DISK" --direct=1 --ioengine=libaio \

@@ -8,11 +8,7 @@ set -euo pipefail
 srpt_begin
 
 ROUNDS=$(small 12)
-must "soft-RoCE rxe0 on dummy0" rxe_setup
-must "ib_srpt ($SRPT_MODULE) loaded" target_load
-acl=$(iport_acl_name 0000000000000001)
-must "target: port $RXE_GID, ramdisk LUN 0, ACL $acl" target_basic "$RXE_GID" "$acl" 64
-must "ib_srp loaded" initiator_load
+setup_target 64
 must "no RC QP before the first login" no_rc_qps
 
 # login_soon: log in again while the target may still be releasing the

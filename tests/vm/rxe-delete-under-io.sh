@@ -7,24 +7,14 @@ set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 srpt_begin
 
-must "soft-RoCE rxe0 on dummy0" rxe_setup
-must "ib_srpt ($SRPT_MODULE) loaded" target_load
-acl=$(iport_acl_name 0000000000000001)
-must "target: port $RXE_GID, ramdisk LUN 0, ACL $acl" target_basic "$RXE_GID" "$acl" 128
-must "ib_srp loaded" initiator_load
-must "login" srp_login
-must "disk appears" srp_get_disk "$SRP_HOST" 0
+setup_target 128
+login_disk
 
 bg fio --name=load --filename="$DISK" --direct=1 --ioengine=libaio \
 	--iodepth=32 --rw=randrw --bssplit=4k/40:64k/30:256k/20:1m/10 \
 	--time_based --runtime=600 --continue_on_error=all \
 	--output="$RESULTS/fio-load.txt" 2>"$RESULTS/fio-load.err"
 fio_pid=$BG_PID
-sectors_done() {
-	local s w
-	read -r _ _ s _ _ _ w _ < "/sys/block/${DISK#/dev/}/stat"
-	echo $((s + w))
-}
 s0=$(sectors_done)
 nap "$(scaled 5)"
 check "I/O is flowing" test "$(sectors_done)" -gt "$s0"

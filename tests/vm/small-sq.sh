@@ -12,11 +12,7 @@ srpt_begin
 # timeout and ib_srp aborts and resets them: always with 16 (fio gets
 # through after about 2 minutes), sometimes with 64 and use_srq=1. Not
 # run in reference mode to save time.
-must "soft-RoCE rxe0 on dummy0" rxe_setup
-must "ib_srpt ($SRPT_MODULE) loaded" target_load
-acl=$(iport_acl_name 0000000000000001)
-must "target: port $RXE_GID, ramdisk LUN 0, ACL $acl" target_basic "$RXE_GID" "$acl" 64
-must "ib_srp loaded" initiator_load
+setup_target 64
 
 no_scsi_eh() {
 	! log_since "$1" | grep -qE 'SRP (abort|reset_device|reset_host) called'

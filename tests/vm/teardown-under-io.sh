@@ -28,11 +28,6 @@ bg fio --name=load --filename="$DISK" --direct=1 --ioengine=libaio \
 	--output="$RESULTS/fio-load.txt" 2>"$RESULTS/fio-load.err"
 fio_pid=$BG_PID
 
-sectors_done() {	# reads + writes completed on the disk, in sectors
-	local s
-	read -r _ _ s _ _ _ w _ < "/sys/block/${DISK#/dev/}/stat"
-	echo $((s + w))
-}
 s0=$(sectors_done)
 nap "$(scaled 5)"
 check "fio is running" kill -0 "$fio_pid"

@@ -11,27 +11,11 @@ U=$(small 32)	# MiB per region: fio_verify makes 32M this small
 MB=$(( 3 * U + 16 ))
 must "soft-RoCE rxe0 on dummy0" rxe_setup
 must "ib_srpt ($SRPT_MODULE) loaded" target_load
-must "dm-delay loaded" modprobe dm_delay
 nb='' ib=''
 must "null_blk nb0, $MB MiB, memory backed" eval 'nb=$(nullb_create nb0 "$MB" 512)'
 at_end "nullb_remove nb0"
-sectors=$(blockdev --getsz "$nb")
-# delay_table MS: dm-delay over the whole null_blk, reads and writes
-delay_table() { echo "0 $sectors delay $nb 0 $1"; }
-# No udev in the VM: dmsetup makes the /dev/mapper node itself.
-dm_create() {
-	dmsetup create --noudevsync slow0 --table "$(delay_table 0)" &&
-		dmsetup mknodes slow0 && test -b /dev/mapper/slow0
-}
-must "dm-delay device slow0 (no delay yet)" dm_create
-at_end "target_clear >/dev/null 2>&1; dmsetup remove --noudevsync --retry slow0"
-# set_delay MS: reload the table; the suspend first sends every bio
-# held back by the old table on its way
-set_delay() {
-	dmsetup suspend --noudevsync slow0 &&
-		dmsetup load slow0 --table "$(delay_table "$1")" &&
-		dmsetup resume --noudevsync slow0
-}
+must "dm-delay device slow0 over $nb (no delay yet)" slow_create slow0 "$nb"
+at_end "target_clear >/dev/null 2>&1; slow_remove slow0"
 TPG=''
 must "TPG on port $RXE_GID" eval 'TPG=$(tpg_create "$RXE_GID")'
 must "iblock backstore on /dev/mapper/slow0" eval 'ib=$(backstore_iblock slow0 /dev/mapper/slow0)'
@@ -52,7 +36,7 @@ check "verified writes to region A while the backstore is fast" \
 	fio_verify regionA "$DISK" 32M --offset=0 --randrepeat=1
 
 mark slow
-must "backstore delay ${DELAY_MS} ms" set_delay "$DELAY_MS"
+must "backstore delay ${DELAY_MS} ms" slow_set slow0 "$DELAY_MS"
 # Verified writes to region B: they time out, are aborted and retried.
 bg fio_verify regionB "$DISK" 32M --offset="$((U + 4))M" --iodepth=8
 fio_pid=$BG_PID
@@ -63,7 +47,7 @@ check "ib_srp aborts timed-out commands (SRP ABORT TASK)" wait_for 120 aborted
 nap "$(scaled 15)"
 diag "error handling so far: $(log_since slow | grep -oE "SRP (abort|reset_device|reset_host) called" |
 	sort | uniq -c | tr -s ' \n' ' ')"
-must "backstore fast again" set_delay 0
+must "backstore fast again" slow_set slow0 0
 fio_done() { ! kill -0 "$fio_pid" 2>/dev/null; }
 check "the writes to region B finish" wait_for 300 fio_done
 rc=0

@@ -7,28 +7,12 @@ set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 srpt_begin
 
-must "soft-RoCE rxe0 on dummy0" rxe_setup
-must "ib_srpt ($SRPT_MODULE) loaded" target_load
-acl=$(iport_acl_name 0000000000000001)
-must "target: port $RXE_GID, ramdisk LUN 0, ACL $acl" target_basic "$RXE_GID" "$acl" 128
-must "ib_srp loaded" initiator_load
-must "login" srp_login
-must "disk appears" srp_get_disk "$SRP_HOST" 0
+setup_target 128
+login_disk
 host=$SRP_HOST
 # Commands that a LUN RESET aborted get no response (same I_T nexus,
 # SAM); ib_srp learns of them when they time out. Keep that short.
 must "SCSI timeout $(scaled 10) s" eval 'echo "$(scaled 10)" > "/sys/block/${DISK#/dev/}/device/timeout"'
-
-sectors_done() {	# sectors read and written on the disk so far
-	local r w
-	read -r _ _ r _ _ _ w _ < "/sys/block/${DISK#/dev/}/stat"
-	echo $((r + w))
-}
-io_flows() {		# io_flows: the counters move within a few seconds
-	local s0
-	s0=$(sectors_done)
-	wait_for 30 eval '[ "$(sectors_done)" -gt "$s0" ]'
-}
 
 # Rounds of verified writes (each: random writes 4k..1M over 32 MiB,
 # then everything read back and checked) until the resets are over.
@@ -45,7 +29,7 @@ writer() {
 rm -f /tmp/writer-stop /tmp/writer-rounds
 bg writer
 writer_pid=$BG_PID
-check "writes are flowing" io_flows
+check "writes are flowing" io_flows 30
 
 for i in 1 2 3; do
 	mark "lun-reset-$i"
@@ -53,7 +37,7 @@ for i in 1 2 3; do
 		run_bounded 60 "sg_reset -d $DISK" sg_reset -d "$DISK"
 	check "ib_srp sent the LUN RESET (reset $i)" \
 		eval 'log_since "lun-reset-$i" | grep -q "SRP reset_device called"'
-	check "writes flow again after device reset $i" io_flows
+	check "writes flow again after device reset $i" io_flows 30
 done
 for i in 1 2; do
 	mark "host-reset-$i"
@@ -63,7 +47,7 @@ for i in 1 2; do
 		eval 'log_since "host-reset-$i" | grep -q "SRP reset_host called"'
 	check "the SCSI host is the same after host reset $i" \
 		test -e "/sys/class/scsi_host/$host"
-	check "writes flow again after host reset $i" io_flows
+	check "writes flow again after host reset $i" io_flows 30
 done
 
 touch /tmp/writer-stop

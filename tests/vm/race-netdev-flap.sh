@@ -1,0 +1,51 @@
+#!/bin/bash
+# common: the network device under soft-RoCE goes down during I/O and comes back; ib_srp reconnects, I/O resumes, verified I/O passes and no stale channel or QP is left after logout
+# timeout: 1200
+# SPDX-License-Identifier: GPL-2.0-only
+set -euo pipefail
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
+srpt_begin
+
+setup_target 64
+login_disk
+# Reconnect soon after the link is back; fail I/O fast while it is not.
+rport_tune() {
+	local p
+	for p in /sys/class/srp_remote_ports/port-*; do
+		echo 2 > "$p/reconnect_delay" && echo 5 > "$p/fast_io_fail_tmo" || return 1
+	done
+}
+must "remote port: reconnect_delay 2 s, fast_io_fail_tmo 5 s" rport_tune
+# With soft-RoCE, the QPs of both sides often stay silent after the link
+# comes back (packets lost while it was down are not retried to an
+# error); only ib_srp's error handler gets out of that: SCSI timeout,
+# one ABORT TASK (5 s) per outstanding command, LUN reset, host reset,
+# reconnect. Keep the timeout and the queue short so that it is quick.
+must "SCSI timeout $(scaled 10) s" eval 'echo "$(scaled 10)" > "/sys/block/${DISK#/dev/}/device/timeout"'
+
+for round in 1 2; do
+	bg fio --name=load --filename="$DISK" --direct=1 --ioengine=libaio \
+		--iodepth=4 --rw=randrw --bssplit=4k/50:64k/30:1m/20 \
+		--time_based --runtime=900 --continue_on_error=all \
+		--output=/dev/null
+	fio_pid=$BG_PID
+	check "round $round: I/O flows" io_flows
+	mark "down-$round"
+	check "round $round: $NETDEV down" ip link set "$NETDEV" down
+	nap "$(scaled 15)"
+	check "round $round: $NETDEV up" ip link set "$NETDEV" up
+	check "round $round: the RDMA port is active again" wait_for 30 rxe_port_active
+	check "round $round: I/O resumes within 240 s" wait_for 240 io_flows
+	diag "round $round: $(log_since "down-$round" | grep -cE 'reconnect|SRP' || true) ib_srp lines logged"
+	kill "$fio_pid" 2>/dev/null || true
+	wait "$fio_pid" 2>/dev/null || true
+done
+check "fio verify 24 MiB after the link came back" fio_verify after "$DISK" 24M
+check "logout" srp_logout_all
+check "no RC QP is left on either side" all_released
+must "login again" srp_login
+must "disk appears" srp_get_disk "$SRP_HOST" 0
+check "fio verify 8 MiB on a fresh login" fio_verify fresh "$DISK" 8M --offset=32M
+check "logout" srp_logout_all
+srpt_end
