@@ -3,7 +3,7 @@
 #
 # The long load run: tests/vm/load-mixed.sh (verified I/O on two LUNs over
 # two channels, logout/login between rounds) for MINUTES minutes (default
-# 30), in one VM. CI runs the same scenario for 90 seconds.
+# 30), in one VM. CI runs the same scenario for 60 seconds.
 #
 # Usage: scripts/load.sh [--minutes N] [other scripts/test-vm.sh or
 #                        scripts/test-debug.sh options, e.g. --ref]

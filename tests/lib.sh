@@ -711,19 +711,21 @@ all_released() {
 	wait_for 60 no_rc_qps || { diag "RC QPs left: $(rc_qps)"; return 1; }
 }
 
-# sectors_done [DISK]: sectors read and written on DISK so far
+# sectors_done [DEV]: sectors read and written on block device DEV
+# (default $DISK) so far
 sectors_done() {
-	local r w
-	read -r _ _ r _ _ _ w _ < "/sys/block/$(basename "${1:-$DISK}")/stat"
+	local r w mm
+	mm=$(stat -Lc '%t %T' "${1:-$DISK}") || return 1
+	read -r _ _ r _ _ _ w _ < "/sys/dev/block/$((16#${mm% *})):$((16#${mm#* }))/stat"
 	echo $((r + w))
 }
 
-# io_flows [SECONDS]: I/O completes on DISK within SECONDS (scaled,
-# default 10)
+# io_flows [SECONDS [DEV]]: I/O completes on DEV (default $DISK) within
+# SECONDS (scaled, default 10)
 io_flows() {
-	local s0
-	s0=$(sectors_done)
-	wait_for "${1:-10}" eval '[ "$(sectors_done)" -gt "$s0" ]'
+	local s0 dev=${2:-$DISK}
+	s0=$(sectors_done "$dev")
+	wait_for "${1:-10}" eval '[ "$(sectors_done "$dev")" -gt "$s0" ]'
 }
 
 # A dm-delay device NAME over block device DEV (no udev in the VM, so

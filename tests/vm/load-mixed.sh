@@ -1,5 +1,5 @@
 #!/bin/bash
-# common: load: verified I/O on two LUNs (ramdisk and iblock on a 4k-block null_blk) over two channels, logging out and in between rounds, for SRPT_LOAD_SECONDS (90 s here; scripts/load.sh runs it for 30 minutes)
+# common: load: verified I/O on two LUNs (ramdisk and iblock on a 4k-block null_blk) over two channels, logging out and in between rounds, for SRPT_LOAD_SECONDS (60 s here; scripts/load.sh runs it for 30 minutes)
 # timeout: 900
 # SPDX-License-Identifier: GPL-2.0-only
 set -euo pipefail
@@ -7,7 +7,7 @@ set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 srpt_begin
 
-SECONDS_WANTED=${SRPT_LOAD_SECONDS:-90}
+SECONDS_WANTED=${SRPT_LOAD_SECONDS:-60}
 must "soft-RoCE rxe0 on dummy0" rxe_setup
 must "ib_srpt ($SRPT_MODULE) loaded" target_load
 acl=$(iport_acl_name 0000000000000001)

@@ -7,7 +7,7 @@ set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 srpt_begin
 
-ROUNDS=$(small 12)
+ROUNDS=$(small 8)
 setup_target 64
 must "no RC QP before the first login" no_rc_qps
 

@@ -7,7 +7,7 @@ set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 srpt_begin
 
-ROUNDS=$(small 8)
+ROUNDS=$(small 5)
 must "soft-RoCE rxe0 on dummy0" rxe_setup
 must "ib_srp loaded" initiator_load
 acl=$(iport_acl_name 0000000000000001)

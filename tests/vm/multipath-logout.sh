@@ -1,0 +1,80 @@
+#!/bin/bash
+# common: dm-multipath over two logins to one LUN (blktests srp 002/011): rounds of verified writes through the multipath device while one path logs out and in again; no I/O error, data correct
+# timeout: 1200
+# SPDX-License-Identifier: GPL-2.0-only
+set -euo pipefail
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
+srpt_begin
+
+ROUNDS=$(small 4)
+setup_target 96
+acl2=$(iport_acl_name 0000000000000002)
+must "a second ACL, $acl2, for the second path" acl_add "$TPG" "$acl2" 0
+login_disk
+host_a=$SRP_HOST disk_a=$DISK
+# login_b: the second path (initiator_ext 2); sets host_b and disk_b
+login_b() {
+	srp_login initiator_ext=0000000000000002 && srp_get_disk "$SRP_HOST" 0 &&
+		host_b=$SRP_HOST && disk_b=$DISK
+}
+must "login of the second path" login_b
+wwid() { _read1 "/sys/block/${1#/dev/}/device/wwid"; }
+check "both paths lead to the same LUN ($(wwid "$disk_a"))" test "$(wwid "$disk_a")" = "$(wwid "$disk_b")"
+
+# A multipath device made with dmsetup (no multipathd, no udev needed):
+# round-robin over both paths, queueing while none is left.
+mp_table() {
+	echo "0 $(blockdev --getsz "$disk_a") multipath 1 queue_if_no_path 0 1 1" \
+		"round-robin 0 2 1 $disk_a 1000 $disk_b 1000"
+}
+must "multipath device mp0 over $disk_a and $disk_b" eval \
+	'dmsetup create --noudevsync mp0 --table "$(mp_table)" && dmsetup mknodes mp0'
+at_end "dmsetup remove --noudevsync --retry mp0"
+mp_reload() {
+	dmsetup suspend --noudevsync mp0 && dmsetup load mp0 --table "$(mp_table)" &&
+		dmsetup resume --noudevsync mp0
+}
+
+writer() {
+	local n=0
+	while [ ! -e /tmp/writer-stop ]; do
+		n=$((n + 1))
+		fio_verify "mp-$n" /dev/mapper/mp0 24M --offset=$(( (n % 3) * 24 ))M ||
+			return 1
+		echo "$n" > /tmp/writer-rounds
+	done
+}
+rm -f /tmp/writer-stop /tmp/writer-rounds
+bg writer
+writer_pid=$BG_PID
+check "writes are flowing through mp0" io_flows 30 /dev/mapper/mp0
+
+# host_gone HOST
+host_gone() { [ ! -e "/sys/class/scsi_host/$1" ]; }
+for ((i = 1; i <= ROUNDS; i++)); do
+	nap "$(scaled 3)"
+	port=$(ls -d /sys/class/srp_remote_ports/port-"${host_b#host}":* | head -n1)
+	echo 1 > "$port/delete"
+	if ! wait_for 60 host_gone "$host_b"; then
+		check "round $i: the second path logs out" false
+		break
+	fi
+	if ! login_b || ! mp_reload; then
+		check "round $i: the second path logs in again and rejoins mp0" false
+		break
+	fi
+done
+check "$ROUNDS logouts and logins of one path under I/O" test "$i" -gt "$ROUNDS"
+touch /tmp/writer-stop
+writer_done() { ! kill -0 "$writer_pid" 2>/dev/null; }
+check "the verified writes finish" wait_for 300 writer_done
+rc=0
+wait "$writer_pid" || rc=$?
+check "every round through mp0 read back correctly (exit status $rc)" test "$rc" -eq 0
+check "$(cat /tmp/writer-rounds 2>/dev/null || echo 0) round(s) of verified writes" \
+	test "$(cat /tmp/writer-rounds 2>/dev/null || echo 0)" -ge 1
+must "mp0 removed" dmsetup remove --noudevsync mp0
+check "logout" srp_logout_all
+check "no RC QP is left" all_released
+srpt_end
