@@ -19,8 +19,10 @@ login_b() {
 		host_b=$SRP_HOST && disk_b=$DISK
 }
 must "login of the second path" login_b
-wwid() { _read1 "/sys/block/${1#/dev/}/device/wwid"; }
-check "both paths lead to the same LUN ($(wwid "$disk_a"))" test "$(wwid "$disk_a")" = "$(wwid "$disk_b")"
+# vpd83 DISK: the device identification VPD page, in hex
+vpd83() { od -An -tx1 "/sys/block/${1#/dev/}/device/vpd_pg83" 2>/dev/null | tr -d ' \n'; }
+same_lun() { [ -n "$(vpd83 "$disk_a")" ] && [ "$(vpd83 "$disk_a")" = "$(vpd83 "$disk_b")" ]; }
+check "both paths lead to the same LUN (identical device identification VPD pages)" same_lun
 
 # A multipath device made with dmsetup (no multipathd, no udev needed):
 # round-robin over both paths, queueing while none is left.
