@@ -1,5 +1,5 @@
 #!/bin/bash
-# common: load: verified I/O on two LUNs (ramdisk and iblock on a 4k-block null_blk) over two channels, logging out and in between rounds, for SRPT_LOAD_SECONDS (60 s here; scripts/load.sh runs it for 30 minutes)
+# common: load: verified I/O on two LUNs (ramdisk and iblock on null_blk) over two channels, logging out and in between rounds, for SRPT_LOAD_SECONDS (60 s here; scripts/load.sh runs it for 30 minutes)
 # timeout: 900
 # SPDX-License-Identifier: GPL-2.0-only
 set -euo pipefail
@@ -14,7 +14,9 @@ acl=$(iport_acl_name 0000000000000001)
 TPG='' rd='' nb='' ib=''
 must "TPG on port $RXE_GID" eval 'TPG=$(tpg_create "$RXE_GID")'
 must "ramdisk backstore, 64 MiB" eval 'rd=$(backstore_rd rd0 64)'
-must "null_blk nb1, 64 MiB, 4096-byte blocks" eval 'nb=$(nullb_create nb1 64 4096)'
+# 512-byte blocks: with 4096-byte ones the 6.12 driver corrupts memory
+# (immediate data handed to iblock unaligned; see imm-data-4k).
+must "null_blk nb1, 64 MiB" eval 'nb=$(nullb_create nb1 64 512)'
 at_end "nullb_remove nb1"
 must "iblock backstore on $nb" eval 'ib=$(backstore_iblock ib1 "$nb")'
 must "LUN 0 = ramdisk, LUN 1 = iblock" eval 'lun_add "$TPG" 0 "$rd" && lun_add "$TPG" 1 "$ib"'
