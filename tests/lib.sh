@@ -839,6 +839,35 @@ bg() {
 # at_end CMD: run CMD (a string) during cleanup, last registered first
 at_end() { _cleanups=("$1" "${_cleanups[@]}"); }
 
+# verify_rounds_start DEV SIZE STRIDE_MB: rounds of fio_verify (SIZE at
+# offsets 0, STRIDE, 2 * STRIDE MiB in turn) on DEV in the background
+# until verify_rounds_stop; every round must pass
+verify_rounds_start() {
+	rm -f /tmp/rounds-stop /tmp/rounds-done
+	bg _verify_rounds "$@"
+	_rounds_pid=$BG_PID
+}
+_verify_rounds() {
+	local n=0
+	while [ ! -e /tmp/rounds-stop ]; do
+		n=$((n + 1))
+		fio_verify "round-$n" "$1" "$2" --offset=$(( (n % 3) * $3 ))M || return 1
+		echo "$n" > /tmp/rounds-done
+	done
+}
+
+# verify_rounds_stop: let the current round finish; test points for it
+verify_rounds_stop() {
+	local rc=0 n
+	touch /tmp/rounds-stop
+	check "the verified writes finish" wait_for 300 _not_running "$_rounds_pid"
+	wait "$_rounds_pid" || rc=$?
+	n=$(cat /tmp/rounds-done 2>/dev/null || echo 0)
+	check "every round of verified writes read back correctly (exit status $rc)" \
+		test "$rc" -eq 0
+	check "$n round(s) of verified writes" test "$n" -ge 1
+}
+
 _kill_bg() {
 	local p
 	for p in "${_bg_pids[@]}"; do

@@ -38,18 +38,7 @@ mp_reload() {
 		dmsetup resume --noudevsync mp0
 }
 
-writer() {
-	local n=0
-	while [ ! -e /tmp/writer-stop ]; do
-		n=$((n + 1))
-		fio_verify "mp-$n" /dev/mapper/mp0 24M --offset=$(( (n % 3) * 24 ))M ||
-			return 1
-		echo "$n" > /tmp/writer-rounds
-	done
-}
-rm -f /tmp/writer-stop /tmp/writer-rounds
-bg writer
-writer_pid=$BG_PID
+verify_rounds_start /dev/mapper/mp0 24M 24
 check "writes are flowing through mp0" io_flows 30 /dev/mapper/mp0
 
 # host_gone HOST
@@ -68,14 +57,7 @@ for ((i = 1; i <= ROUNDS; i++)); do
 	fi
 done
 check "$ROUNDS logouts and logins of one path under I/O" test "$i" -gt "$ROUNDS"
-touch /tmp/writer-stop
-writer_done() { ! kill -0 "$writer_pid" 2>/dev/null; }
-check "the verified writes finish" wait_for 300 writer_done
-rc=0
-wait "$writer_pid" || rc=$?
-check "every round through mp0 read back correctly (exit status $rc)" test "$rc" -eq 0
-check "$(cat /tmp/writer-rounds 2>/dev/null || echo 0) round(s) of verified writes" \
-	test "$(cat /tmp/writer-rounds 2>/dev/null || echo 0)" -ge 1
+verify_rounds_stop
 must "mp0 removed" dmsetup remove --noudevsync mp0
 check "logout" srp_logout_all
 check "no RC QP is left" all_released

@@ -17,18 +17,7 @@ must "SCSI timeout $(scaled 10) s" eval 'echo "$(scaled 10)" > "/sys/block/${DIS
 # Rounds of verified writes (each: random writes 4k..1M over 32 MiB,
 # then everything read back and checked) until the resets are over.
 # Every round must pass: the SCSI midlayer retries what a reset aborted.
-writer() {
-	local n=0
-	while [ ! -e /tmp/writer-stop ]; do
-		n=$((n + 1))
-		fio_verify "round-$n" "$DISK" 32M --offset=$(( (n % 3) * 32 ))M ||
-			return 1
-		echo "$n" > /tmp/writer-rounds
-	done
-}
-rm -f /tmp/writer-stop /tmp/writer-rounds
-bg writer
-writer_pid=$BG_PID
+verify_rounds_start "$DISK" 32M 32
 check "writes are flowing" io_flows 30
 
 for i in 1 2 3; do
@@ -50,13 +39,6 @@ for i in 1 2; do
 	check "writes flow again after host reset $i" io_flows 30
 done
 
-touch /tmp/writer-stop
-writer_done() { ! kill -0 "$writer_pid" 2>/dev/null; }
-check "the verified writes finish" wait_for 300 writer_done
-rc=0
-wait "$writer_pid" || rc=$?
-check "every round of writes read back correctly (exit status $rc)" test "$rc" -eq 0
-rounds=$(cat /tmp/writer-rounds 2>/dev/null || echo 0)
-check "$rounds round(s) of verified writes" test "$rounds" -ge 1
+verify_rounds_stop
 check "logout" srp_logout_all
 srpt_end
