@@ -168,7 +168,7 @@ for f in "${scenarios[@]}"; do
 	fi
 	printf '%-4s %-22s %-11s %4ds  %s\n' "$status" "$name" "$kind" "$secs" "$note"
 	if [ "$status" = FAIL ]; then
-		grep -E '^not ok ' "$log" | grep -v '# TODO' | sed 's/^/       /' | head -n 20
+		{ grep -E '^not ok ' "$log" | grep -v '# TODO' | sed 's/^/       /' | head -n 20; } || true
 		[ "$rc" -eq 0 ] || tail -n 3 "$dir/vm-run.log" | sed 's/^/       /'
 		echo "       logs: $dir"
 	fi
