@@ -17,7 +17,9 @@ must "null_blk nb0, 16 MiB" eval 'nb=$(nullb_create nb0 16 512)'
 at_end "nullb_remove nb0"
 must "dm-delay device slow0 over $nb" slow_create slow0 "$nb"
 at_end "target_clear >/dev/null 2>&1; slow_remove slow0"
-must "TPG on port $RXE_GID" eval 'TPG=$(tpg_create "$RXE_GID")'
+# The GUID-named port: there both drivers look up RDMA/CM initiators by
+# IP address.
+must "TPG on port $RXE_GUID" eval 'TPG=$(tpg_create "$RXE_GUID")'
 must "iblock backstore on /dev/mapper/slow0" eval 'ib=$(backstore_iblock slow0 /dev/mapper/slow0)'
 must "LUN 0 = iblock" lun_add "$TPG" 0 "$ib"
 # The initiator's address names it (and the 6.12 driver uses the

@@ -19,8 +19,8 @@ login_b() {
 		host_b=$SRP_HOST && disk_b=$DISK
 }
 must "login of the second path" login_b
-# vpd83 DISK: the device identification VPD page, in hex
-vpd83() { od -An -tx1 "/sys/block/${1#/dev/}/device/vpd_pg83" 2>/dev/null | tr -d ' \n'; }
+# vpd83 DISK: the device identification VPD page (INQUIRY), in hex
+vpd83() { sg_vpd --page=di --raw "$1" 2>/dev/null | od -An -tx1 | tr -d ' \n'; }
 same_lun() { [ -n "$(vpd83 "$disk_a")" ] && [ "$(vpd83 "$disk_a")" = "$(vpd83 "$disk_b")" ]; }
 check "both paths lead to the same LUN (identical device identification VPD pages)" same_lun
 
