@@ -29,6 +29,9 @@
 #   --size-div N     divide data sizes and loop counts by N
 #   --env NAME=VALUE extra environment for the scenarios
 #
+# A scenario with a "# manual: REASON" header line is only run when
+# --filter is given; otherwise it is reported as skipped.
+#
 # A VM that stops before the scenario started (a boot failure, such as
 # the rare TCG panic early in boot) is booted once more.
 #
@@ -84,6 +87,9 @@ fi
 kind_of() {	# the tag on the second line of a scenario
 	sed -n '2s/^# \(common\|improvement\):.*/\1/p' "$1"
 }
+manual_of() {	# "# manual: REASON" header, if any
+	sed -n '1,10s/^# manual: *//p' "$1"
+}
 timeout_of() {	# "# timeout: SEC" header, if any
 	sed -n '1,10s/^# timeout: *\([0-9][0-9]*\).*/\1/p' "$1"
 }
@@ -123,6 +129,12 @@ t_all=$(date +%s)
 for f in "${scenarios[@]}"; do
 	name=$(basename "$f" .sh)
 	kind=$(kind_of "$f")
+	manual=$(manual_of "$f")
+	if [ -n "$manual" ] && [ -z "$filter" ]; then
+		printf '%-4s %-22s %-11s %4ds  %s\n' SKIP "$name" "$kind" 0 "manual: $manual"
+		skipped=$((skipped + 1))
+		continue
+	fi
 	dir=$results/$name
 	mkdir -p "$dir"
 	t=${timeout:-$(timeout_of "$f")}

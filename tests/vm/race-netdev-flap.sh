@@ -1,6 +1,7 @@
 #!/bin/bash
 # common: the network device under soft-RoCE goes down during I/O and comes back; ib_srp reconnects, I/O resumes, verified I/O passes and no stale channel or QP is left after logout
 # timeout: 1200
+# manual: how soon I/O resumes depends on soft-RoCE and ib_srp's error handler (QPs stay silent after the link returns), not on the target; run it with --filter
 # SPDX-License-Identifier: GPL-2.0-only
 set -euo pipefail
 # shellcheck source=../lib.sh
