@@ -19,10 +19,15 @@ login_b() {
 		host_b=$SRP_HOST && disk_b=$DISK
 }
 must "login of the second path" login_b
-# vpd83 DISK: the device identification VPD page (INQUIRY), in hex
-vpd83() { sg_vpd --page=di --raw "$1" 2>/dev/null | od -An -tx1 | tr -d ' \n'; }
-same_lun() { [ -n "$(vpd83 "$disk_a")" ] && [ "$(vpd83 "$disk_a")" = "$(vpd83 "$disk_b")" ]; }
-check "both paths lead to the same LUN (identical device identification VPD pages)" same_lun
+# same_lun: 1 MiB of random data written through one path (direct I/O,
+# past the region the writes below use) reads back through the other
+same_lun() {
+	make_pattern /tmp/mark.bin 1 &&
+		dd if=/tmp/mark.bin of="$disk_a" bs=1M seek=90 oflag=direct status=none &&
+		dd if="$disk_b" of=/tmp/mark-b.bin bs=1M skip=90 count=1 iflag=direct status=none &&
+		cmp /tmp/mark.bin /tmp/mark-b.bin
+}
+check "both paths lead to the same LUN (data written through one reads back through the other)" same_lun
 
 # A multipath device made with dmsetup (no multipathd, no udev needed):
 # round-robin over both paths, queueing while none is left.
