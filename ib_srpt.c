@@ -2183,17 +2183,23 @@ static void srpt_send_code_rsp(struct srpt_send_ioctx *ioctx, u8 code)
 	srpt_admit_or_park(ioctx);
 }
 
-/* Post a response-code SRP_RSP; false if the send queue is full. */
-static bool srpt_code_rsp_try_admit(struct srpt_send_ioctx *ioctx)
+/* Post an SRP_RSP carrying @code in the send-queue slot reserved for it. */
+static void srpt_post_code_rsp(struct srpt_send_ioctx *ioctx, u8 code)
 {
 	u32 len;
 
+	len = srpt_build_tmf_rsp(ioctx->rsp.buf, ioctx->tag, code,
+				 srpt_take_credits(ioctx));
+	srpt_post_rsp(ioctx, len, false);
+}
+
+/* Post a response-code SRP_RSP; false if the send queue is full. */
+static bool srpt_code_rsp_try_admit(struct srpt_send_ioctx *ioctx)
+{
 	if (!srpt_sq_reserve(ioctx->ch, 1))
 		return false;
 	ioctx->nr_wrs = 1;
-	len = srpt_build_tmf_rsp(ioctx->rsp.buf, ioctx->tag, ioctx->code,
-				 srpt_take_credits(ioctx));
-	srpt_post_rsp(ioctx, len, false);
+	srpt_post_code_rsp(ioctx, ioctx->code);
 	return true;
 }
 
@@ -2682,7 +2688,6 @@ EXPORT_SYMBOL_IF_KUNIT(srpt_tmr_rsp_code);
 static bool srpt_tmf_try_admit(struct srpt_send_ioctx *ioctx)
 {
 	struct srp_tsk_mgmt *tsk = ioctx->recv->iu.buf;
-	u32 len;
 
 	if (!srpt_sq_reserve(ioctx->ch, 1))
 		return false;
@@ -2695,10 +2700,7 @@ static bool srpt_tmf_try_admit(struct srpt_send_ioctx *ioctx)
 			      tsk->task_tag, TARGET_SCF_ACK_KREF)) {
 		/* The session is going away; answer FAILED meanwhile. */
 		ioctx->has_cmd = false;
-		len = srpt_build_tmf_rsp(ioctx->rsp.buf, ioctx->tag,
-					 SRPT_RSP_CODE_FAILED,
-					 srpt_take_credits(ioctx));
-		srpt_post_rsp(ioctx, len, false);
+		srpt_post_code_rsp(ioctx, SRPT_RSP_CODE_FAILED);
 	}
 	return true;
 }
@@ -3040,13 +3042,8 @@ static int srpt_queue_status(struct se_cmd *cmd)
 
 static void srpt_queue_tm_rsp(struct se_cmd *cmd)
 {
-	struct srpt_send_ioctx *ioctx = srpt_cmd_to_ioctx(cmd);
-	u8 code = srpt_tmr_rsp_code(cmd->se_tmr_req->response);
-	u32 len;
-
-	len = srpt_build_tmf_rsp(ioctx->rsp.buf, ioctx->tag, code,
-				 srpt_take_credits(ioctx));
-	srpt_post_rsp(ioctx, len, false);
+	srpt_post_code_rsp(srpt_cmd_to_ioctx(cmd),
+			   srpt_tmr_rsp_code(cmd->se_tmr_req->response));
 }
 
 /*

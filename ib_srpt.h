@@ -411,7 +411,7 @@ struct srpt_port_attrib {
  * struct srpt_port_id - a configfs target port (WWN) bound to an HCA port
  * @wwn: target core WWN.
  * @sport: HCA port; its memory lives as long as @sdev, even after the HCA
- *	   is removed (check  * @sport: HCA port; NULL once the HCA is gone.srpt_device.removed).
+ *	   is removed (check &srpt_device.removed).
  * @sdev: holds a reference on the device for as long as the WWN exists.
  * @tpg_list: TPGs of this WWN, under @mutex.
  * @mutex: protects @tpg_list.
