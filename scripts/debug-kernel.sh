@@ -14,9 +14,7 @@
 # ib_srpt.ko is rebuilt whenever the driver changed). The first build
 # takes about 35 minutes on 2 cores.
 #
-# Usage: scripts/debug-kernel.sh [-j N] [--print | --module-only]
-#   --print        do not build; print the variables below if the build
-#                  exists, exit 1 otherwise
+# Usage: scripts/debug-kernel.sh [-j N] [--module-only]
 #   --module-only  only (re)build ib_srpt.ko against an existing build;
 #                  exit 1 if there is none
 #
@@ -30,14 +28,13 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/kernel-tree.sh"
 
 JOBS=$(nproc)
-print_only=0 module_only=0
+module_only=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	-j) JOBS=$2; shift ;;
 	-j*) JOBS=${1#-j} ;;
-	--print) print_only=1 ;;
 	--module-only) module_only=1 ;;
-	*) echo "usage: $0 [-j N] [--print|--module-only]" >&2; exit 2 ;;
+	*) echo "usage: $0 [-j N] [--module-only]" >&2; exit 2 ;;
 	esac
 	shift
 done
@@ -82,13 +79,6 @@ if [ "$module_only" = 1 ]; then
 	exit 0
 fi
 
-if [ "$print_only" = 1 ]; then
-	B=$(debug_build_dir)
-	[ -f "$B/ok" ] && [ -f "$B/srpt/ib_srpt.ko" ] || exit 1
-	print_vars "$B"
-	exit 0
-fi
-
 start=$(date +%s)
 # Only the configuration step reads the shared tree's srpt directory
 # (its Kconfig); ib_srpt itself is built out of tree below.
@@ -99,25 +89,6 @@ LOG=$B.log
 mkdir -p "$B"
 : > "$LOG"
 mk() { make -C "$TREE" O="$B" -j"$JOBS" "$@"; }
-
-# Was every line of the fragment applied? ("=n" reads back as "is not
-# set".)
-check_config() {	# check_config CONFIG-FILE
-	local line sym want got bad=0
-	while read -r line; do
-		case $line in CONFIG_*=*) ;; *) continue ;; esac
-		sym=${line%%=*}
-		want=$line
-		[ "${line#*=}" = n ] && want="# $sym is not set"
-		got=$(grep -E "^$sym=|^# $sym is not set" "$1" || true)
-		[ "$got" = "$want" ] && continue
-		# A symbol that is off may also be absent altogether.
-		[ "${line#*=}" = n ] && [ -z "$got" ] && continue
-		echo "config: wanted $want, got '${got:-unset}'" >&2
-		bad=1
-	done < "$FRAGMENT"
-	return $bad
-}
 
 configure() {
 	local tmpd
@@ -132,7 +103,8 @@ configure() {
 	cp "$tmpd/.config" "$B/.config"
 	rm -rf "$tmpd"
 	mk olddefconfig >> "$LOG" 2>&1
-	check_config "$B/.config" || srpt_die "fragment not applied, see $B/.config"
+	srpt_check_fragment "$FRAGMENT" "$B/.config" ||
+		srpt_die "fragment not applied, see $B/.config"
 	touch "$B/.config.fragment-ok"
 }
 

@@ -64,7 +64,7 @@ mk() { make -C "$TREE" O="$B" -j"$JOBS" "$@"; }
 # also applies the fragment to symbols that appear later (e.g. the KUnit
 # test symbol once the driver's Kconfig defines it).
 configure() {
-	local new=.config.srpt-new tmpd line sym got bad=0
+	local new=.config.srpt-new tmpd
 	if [ ! -f "$B/.config" ]; then
 		srpt_log "configuring $B from x86_64_defconfig + $(basename "$FRAGMENT")"
 		mk x86_64_defconfig >> "$LOG" 2>&1
@@ -74,20 +74,8 @@ configure() {
 	cp "$tmpd/.config" "$B/$new"
 	rm -rf "$tmpd"
 	mk KCONFIG_CONFIG="$new" olddefconfig >> "$LOG" 2>&1
-	while read -r line; do
-		case $line in CONFIG_*=*) ;; *) continue ;; esac
-		sym=${line%%=*}
-		got=$(grep -E "^$sym=|^# $sym is not set" "$B/$new" || true)
-		if [ "$got" = "$line" ]; then
-			continue
-		elif ! srpt_symbol_exists "$TREE" "${sym#CONFIG_}"; then
-			srpt_log "note: $sym is not defined in this tree (yet); skipped"
-		else
-			echo "config: wanted $line, got '${got:-unset}'" >&2
-			bad=1
-		fi
-	done < "$FRAGMENT"
-	[ $bad = 0 ] || { rm -f "$B/$new"; srpt_die "fragment not applied, see $LOG"; }
+	srpt_check_fragment "$FRAGMENT" "$B/$new" "$TREE" ||
+		{ rm -f "$B/$new"; srpt_die "fragment not applied, see $LOG"; }
 	if cmp -s "$B/$new" "$B/.config"; then
 		rm -f "$B/$new"
 	else

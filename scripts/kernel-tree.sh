@@ -202,6 +202,30 @@ srpt_symbol_exists() {
 	grep -rqsE --include='Kconfig*' "^[[:space:]]*(menu)?config $2\$" "${dirs[@]}"
 }
 
+# srpt_check_fragment FRAGMENT CONFIG [TREE]: did every CONFIG_ line of
+# config fragment FRAGMENT end up in CONFIG? A "=n" line may read back
+# as "is not set" or be absent. With TREE, a symbol that tree's Kconfig
+# does not define (yet) is noted and skipped; without, it fails too.
+srpt_check_fragment() {
+	local frag=$1 conf=$2 tree=${3:-} line sym want got bad=0
+	while read -r line; do
+		case $line in CONFIG_*=*) ;; *) continue ;; esac
+		sym=${line%%=*}
+		want=$line
+		[ "${line#*=}" = n ] && want="# $sym is not set"
+		got=$(grep -E "^$sym=|^# $sym is not set" "$conf" || true)
+		[ "$got" = "$want" ] && continue
+		[ "${line#*=}" = n ] && [ -z "$got" ] && continue
+		if [ -n "$tree" ] && ! srpt_symbol_exists "$tree" "${sym#CONFIG_}"; then
+			srpt_log "note: $sym is not defined in this tree (yet); skipped"
+			continue
+		fi
+		echo "config: wanted $want, got '${got:-unset}'" >&2
+		bad=1
+	done < "$frag"
+	return $bad
+}
+
 # Kbuild treats a vanished source file as no dependency at all, so an
 # object compiled from a file that the driver no longer has would be
 # reused. Delete, in the driver directory of O= build dir $2, every

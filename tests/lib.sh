@@ -582,6 +582,29 @@ setup_target() {
 	must "ib_srp loaded${*:+ ($*)}" initiator_load "$@"
 }
 
+# setup_two_luns RD_MB NB_MB [IB_SRP PARAMS...]: like setup_target, with
+# LUN 0 a RD_MB MiB ramdisk and LUN 1 iblock on null_blk nb1 (NB_MB MiB,
+# 512-byte blocks; its device in $nb), both in the ACL $acl
+setup_two_luns() {
+	local rd_mb=$1 nb_mb=$2 rd='' ib=''
+	shift 2
+	must "soft-RoCE rxe0 on dummy0" rxe_setup
+	must "ib_srpt ($SRPT_MODULE) loaded" target_load
+	acl=$(iport_acl_name 0000000000000001)
+	TPG='' nb=''
+	must "TPG on port $RXE_GID" eval 'TPG=$(tpg_create "$RXE_GID")'
+	must "ramdisk backstore, $rd_mb MiB" eval 'rd=$(backstore_rd rd0 "$rd_mb")'
+	must "null_blk device nb1, $nb_mb MiB, 512-byte blocks, memory backed" \
+		eval 'nb=$(nullb_create nb1 "$nb_mb" 512)'
+	at_end "nullb_remove nb1"
+	must "iblock backstore on $nb" eval 'ib=$(backstore_iblock ib1 "$nb")'
+	must "LUN 0 = ramdisk" lun_add "$TPG" 0 "$rd"
+	must "LUN 1 = iblock" lun_add "$TPG" 1 "$ib"
+	must "ACL $acl with LUNs 0 and 1" acl_add "$TPG" "$acl" 0 1
+	must "TPG enabled, listening" eval 'tpg_enable "$TPG" && target_listen "$CM_PORT"'
+	must "ib_srp loaded${*:+ ($*)}" initiator_load "$@"
+}
+
 # login_disk [ADD_TARGET OPTIONS...]: log in; DISK is LUN 0 (must)
 login_disk() {
 	must "login${*:+ ($*)}" srp_login "$@"
@@ -728,24 +751,30 @@ io_flows() {
 	wait_for "${1:-10}" eval '[ "$(sectors_done "$dev")" -gt "$s0" ]'
 }
 
-# A dm-delay device NAME over block device DEV (no udev in the VM, so
-# dmsetup makes the /dev/mapper node itself): slow_create NAME DEV,
-# slow_set NAME MS (the suspend first sends the bios that the old table
-# holds back on their way), slow_remove NAME.
+# Device-mapper devices without udev (dmsetup makes the /dev/mapper node
+# itself): dm_create NAME TABLE, dm_reload NAME TABLE (the suspend first
+# sends the bios that the old table holds back on their way),
+# dm_remove NAME.
+dm_create() {
+	dmsetup create --noudevsync "$1" --table "$2" &&
+		dmsetup mknodes "$1" && test -b "/dev/mapper/$1"
+}
+dm_reload() {
+	dmsetup suspend --noudevsync "$1" && dmsetup load "$1" --table "$2" &&
+		dmsetup resume --noudevsync "$1"
+}
+dm_remove() { dmsetup remove --noudevsync --retry "$1"; }
+
+# A dm-delay device NAME over block device DEV: slow_create NAME DEV
+# (no delay yet), slow_set NAME MS; dm_remove removes it.
 declare -A _slow_dev
 _slow_table() { echo "0 $(blockdev --getsz "${_slow_dev[$1]}") delay ${_slow_dev[$1]} 0 $2"; }
 slow_create() {
 	modprobe dm_delay || return 1
 	_slow_dev[$1]=$2
-	dmsetup create --noudevsync "$1" --table "$(_slow_table "$1" 0)" &&
-		dmsetup mknodes "$1" && test -b "/dev/mapper/$1"
+	dm_create "$1" "$(_slow_table "$1" 0)"
 }
-slow_set() {
-	dmsetup suspend --noudevsync "$1" &&
-		dmsetup load "$1" --table "$(_slow_table "$1" "$2")" &&
-		dmsetup resume --noudevsync "$1"
-}
-slow_remove() { dmsetup remove --noudevsync --retry "$1"; }
+slow_set() { dm_reload "$1" "$(_slow_table "$1" "$2")"; }
 
 # login_reject_reason MARK: the SRP login reject reason logged by ib_srp
 # since marker MARK (as 0x%08x), or nothing

@@ -8,21 +8,9 @@ set -euo pipefail
 srpt_begin
 
 SECONDS_WANTED=${SRPT_LOAD_SECONDS:-60}
-must "soft-RoCE rxe0 on dummy0" rxe_setup
-must "ib_srpt ($SRPT_MODULE) loaded" target_load
-acl=$(iport_acl_name 0000000000000001)
-TPG='' rd='' nb='' ib=''
-must "TPG on port $RXE_GID" eval 'TPG=$(tpg_create "$RXE_GID")'
-must "ramdisk backstore, 64 MiB" eval 'rd=$(backstore_rd rd0 64)'
-# 512-byte blocks: with 4096-byte ones the 6.12 driver corrupts memory
-# (immediate data handed to iblock unaligned; see imm-data-4k).
-must "null_blk nb1, 64 MiB" eval 'nb=$(nullb_create nb1 64 512)'
-at_end "nullb_remove nb1"
-must "iblock backstore on $nb" eval 'ib=$(backstore_iblock ib1 "$nb")'
-must "LUN 0 = ramdisk, LUN 1 = iblock" eval 'lun_add "$TPG" 0 "$rd" && lun_add "$TPG" 1 "$ib"'
-must "ACL $acl with LUNs 0 and 1" acl_add "$TPG" "$acl" 0 1
-must "TPG enabled, listening" eval 'tpg_enable "$TPG" && target_listen "$CM_PORT"'
-must "ib_srp loaded, two channels per login" initiator_load ch_count=2
+# nb1 has 512-byte blocks: with 4096-byte ones the 6.12 driver corrupts
+# memory (immediate data handed to iblock unaligned; see imm-data-4k).
+setup_two_luns 64 64 ch_count=2
 
 # One round: log in, verified writes to both LUNs at once from both
 # CPUs (so over both channels), log out.

@@ -16,7 +16,7 @@ nb='' ib='' TPG=''
 must "null_blk nb0, 16 MiB" eval 'nb=$(nullb_create nb0 16 512)'
 at_end "nullb_remove nb0"
 must "dm-delay device slow0 over $nb" slow_create slow0 "$nb"
-at_end "target_clear >/dev/null 2>&1; slow_remove slow0"
+at_end "target_clear >/dev/null 2>&1; dm_remove slow0"
 # The GUID-named port: there both drivers look up RDMA/CM initiators by
 # IP address.
 must "TPG on port $RXE_GUID" eval 'TPG=$(tpg_create "$RXE_GUID")'

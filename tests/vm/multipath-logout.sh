@@ -35,13 +35,9 @@ mp_table() {
 	echo "0 $(blockdev --getsz "$disk_a") multipath 1 queue_if_no_path 0 1 1" \
 		"round-robin 0 2 1 $disk_a 1000 $disk_b 1000"
 }
-must "multipath device mp0 over $disk_a and $disk_b" eval \
-	'dmsetup create --noudevsync mp0 --table "$(mp_table)" && dmsetup mknodes mp0'
-at_end "dmsetup remove --noudevsync --retry mp0"
-mp_reload() {
-	dmsetup suspend --noudevsync mp0 && dmsetup load mp0 --table "$(mp_table)" &&
-		dmsetup resume --noudevsync mp0
-}
+must "multipath device mp0 over $disk_a and $disk_b" eval 'dm_create mp0 "$(mp_table)"'
+at_end "dm_remove mp0"
+mp_reload() { dm_reload mp0 "$(mp_table)"; }
 
 verify_rounds_start /dev/mapper/mp0 24M 24
 check "writes are flowing through mp0" io_flows 30 /dev/mapper/mp0

@@ -15,7 +15,7 @@ nb='' ib=''
 must "null_blk nb0, $MB MiB, memory backed" eval 'nb=$(nullb_create nb0 "$MB" 512)'
 at_end "nullb_remove nb0"
 must "dm-delay device slow0 over $nb (no delay yet)" slow_create slow0 "$nb"
-at_end "target_clear >/dev/null 2>&1; slow_remove slow0"
+at_end "target_clear >/dev/null 2>&1; dm_remove slow0"
 TPG=''
 must "TPG on port $RXE_GID" eval 'TPG=$(tpg_create "$RXE_GID")'
 must "iblock backstore on /dev/mapper/slow0" eval 'ib=$(backstore_iblock slow0 /dev/mapper/slow0)'

@@ -6,22 +6,8 @@ set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 srpt_begin
 
-must "soft-RoCE rxe0 on dummy0" rxe_setup
-must "ib_srpt ($SRPT_MODULE) loaded" target_load
-acl=$(iport_acl_name 0000000000000001)
-TPG='' rd='' nb='' ib=''
-must "TPG on port $RXE_GID" eval 'TPG=$(tpg_create "$RXE_GID")'
-must "ramdisk backstore, 32 MiB" eval 'rd=$(backstore_rd rd0 32)'
-must "null_blk device nb1, 48 MiB, 512-byte blocks, memory backed" eval 'nb=$(nullb_create nb1 48 512)'
-at_end "nullb_remove nb1"
-must "iblock backstore on $nb" eval 'ib=$(backstore_iblock ib1 "$nb")'
-must "LUN 0 = ramdisk" lun_add "$TPG" 0 "$rd"
-must "LUN 1 = iblock" lun_add "$TPG" 1 "$ib"
-must "ACL $acl with LUNs 0 and 1" acl_add "$TPG" "$acl" 0 1
-must "TPG enabled, listening" eval 'tpg_enable "$TPG" && target_listen "$CM_PORT"'
-must "ib_srp loaded" initiator_load
-must "login" srp_login
-must "disk of LUN 0 appears" srp_get_disk "$SRP_HOST" 0
+setup_two_luns 32 48
+login_disk
 d0=$DISK
 must "disk of LUN 1 appears" srp_get_disk "$SRP_HOST" 1
 d1=$DISK
