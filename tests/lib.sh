@@ -776,6 +776,29 @@ slow_create() {
 }
 slow_set() { dm_reload "$1" "$(_slow_table "$1" "$2")"; }
 
+# The user-space SRP initiator (tests/tools/srp-login.c), for what ib_srp
+# never does (two logins of one initiator port, an ABORT TASK at a chosen
+# moment). tool_build compiles it; after rxe_setup, srp_tool ARGS... runs
+# it from INI_IP4 against the GUID-named target port (where both drivers
+# look up RDMA/CM initiators by IP address) as initiator port TOOL_IPORT;
+# with --exec first, the shell becomes the tool (for bg, whose BG_PID
+# is then the tool's own).
+TOOL=/tmp/srp-login
+TOOL_IPORT=''
+tool_build() {
+	cc -O2 -Wall -o "$TOOL" "$TESTS_DIR/tools/srp-login.c" -lrdmacm -libverbs
+}
+srp_tool() {
+	local args=(-d "$TGT_IP4:$CM_PORT" -s "$INI_IP4"
+		-i "${TOOL_IPORT:-0000000000000042$RXE_GUID_HEX}"
+		-t "$RXE_GUID_HEX$RXE_GUID_HEX")
+	if [ "${1:-}" = --exec ]; then
+		shift
+		exec "$TOOL" "${args[@]}" "$@"
+	fi
+	"$TOOL" "${args[@]}" "$@"
+}
+
 # login_reject_reason MARK: the SRP login reject reason logged by ib_srp
 # since marker MARK (as 0x%08x), or nothing
 login_reject_reason() {

@@ -7,9 +7,7 @@ set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 srpt_begin
 
-TOOL=/tmp/srp-login
-must "build the user-space SRP initiator" \
-	cc -O2 -Wall -o "$TOOL" "$TESTS_DIR/tools/srp-login.c" -lrdmacm -libverbs
+must "build the user-space SRP initiator" tool_build
 must "soft-RoCE rxe0 on dummy0" rxe_setup
 must "ib_srpt ($SRPT_MODULE) loaded" target_load
 nb='' ib='' TPG=''
@@ -27,14 +25,12 @@ must "LUN 0 = iblock" lun_add "$TPG" 0 "$ib"
 must "ACLs $INI_IP4 and $TGT_IP4" eval 'acl_add "$TPG" "$INI_IP4" 0 && acl_add "$TPG" "$TGT_IP4" 0'
 must "TPG enabled, listening" eval 'tpg_enable "$TPG" && target_listen "$CM_PORT"'
 
-IPORT=0000000000000042${RXE_GUID_HEX}
-TPORT=${RXE_GUID_HEX}${RXE_GUID_HEX}
-srp_tool() { "$TOOL" -d "$TGT_IP4:$CM_PORT" -s "$INI_IP4" -i "$IPORT" -t "$TPORT" "$@"; }
-# tool_bg OUT ARGS...: the tool in the background, output to OUT; BG_PID
+# tool_bg OUT ARGS...: srp_tool in the background, output to OUT; BG_PID
 # is the tool itself
 tool_bg() {
-	bg sh -c 'out=$1; shift; exec "$@" > "$out"' sh "$1" "$TOOL" \
-		-d "$TGT_IP4:$CM_PORT" -s "$INI_IP4" -i "$IPORT" -t "$TPORT" "${@:2}"
+	local out=$1
+	shift
+	bg srp_tool --exec "$@" > "$out"
 }
 rsp_flags() { sed -n 's/^LOGIN_RSP .*rsp_flags=\(0x[0-9a-f]*\).*/\1/p' "$1"; }
 
