@@ -3,7 +3,8 @@
 #
 # Set everything up on a Debian 12 machine and run every test of
 # ib_srpt: static checks, the module build, the in-tree build, the VM
-# scenarios on Debian's 6.12 kernel, the KUnit suite and, when the debug
+# scenarios on Debian's 6.12 kernel (and the data-path ones again with
+# memory registration forced), the KUnit suite and, when the debug
 # kernel of scripts/debug-kernel.sh is in the cache, a few scenarios on
 # it (reported as skipped otherwise; scripts/test-debug.sh runs them
 # all). Each part
@@ -11,19 +12,20 @@
 # "N passed, N failed, N skipped".
 #
 # Usage: scripts/test.sh [--ref] [--skip PART]... [--only PART]...
-#   PART is one of: static, build, intree, vm, kunit, debug
+#   PART is one of: static, build, intree, vm, force-mr, kunit, debug
 #   --ref   also run the VM scenarios against Debian's reference
 #           ib_srpt (improvement scenarios are expected failures there)
 # Environment: SRPT_CACHE (caches, default /var/cache/ib_srpt-dev),
 #              SRPT_RESULTS (VM results), WAIT_SCALE (VM wait factor),
-#              SRPT_DEBUG_FILTER (the scenarios of the debug part).
+#              SRPT_FORCE_MR_FILTER, SRPT_DEBUG_FILTER (the scenarios of
+#              the force-mr and debug parts).
 set -uo pipefail
 
 SELF=$(readlink -f "${BASH_SOURCE[0]}")
 REPO=$(dirname "$(dirname "$SELF")")
 cd "$REPO" || exit 2
 
-parts=(static build intree vm kunit debug)
+parts=(static build intree vm force-mr kunit debug)
 skip=() only=() ref=0
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -87,6 +89,12 @@ if wanted vm; then
 	[ "$ref" = 1 ] &&
 		run_part vm-ref bash scripts/test-vm.sh --ref --wait-scale "${WAIT_SCALE:-1}"
 fi
+# Real HCAs register memory for RDMA READ/WRITE where rxe need not:
+# ib_core.force_mr=1 makes rdma_rw do so on the data-path scenarios.
+FORCE_MR_FILTER=${SRPT_FORCE_MR_FILTER:-'^(fio-verify|large-transfers|tmf-abort-states)$'}
+wanted force-mr && run_part force-mr bash scripts/test-vm.sh \
+	--append ib_core.force_mr=1 --filter "$FORCE_MR_FILTER" \
+	--wait-scale "${WAIT_SCALE:-1}"
 wanted kunit && run_part kunit bash scripts/kunit.sh
 # On the debug kernel TCG is several times slower: two scenarios that go
 # through logins, I/O and every teardown path (configfs removal under

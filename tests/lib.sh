@@ -667,7 +667,21 @@ srp_login() {
 		diag "login ($s) succeeded but no new ib_srp host"
 		return 1
 	fi
-	return 0
+	force_mr_in_use
+}
+
+# Under ib_core.force_mr=1, rdma_rw gives every QP of ib_srpt a pool of
+# memory registrations; a run that registered nothing would prove
+# nothing about the paths real HCAs take. Succeeds without force_mr.
+force_mr_in_use() {
+	local n
+	grep -qw 'ib_core.force_mr=1' /proc/cmdline || return 0
+	n=$(rdma res show mr 2>/dev/null | grep -c 'comm \[ib_srpt\]' || true)
+	if [ "$n" -eq 0 ]; then
+		diag "ib_core.force_mr=1, but ib_srpt has no memory registration"
+		return 1
+	fi
+	diag "ib_core.force_mr=1: ib_srpt holds $n memory registrations"
 }
 
 # srp_disk HOST LUN: print /dev/sdX of LUN behind HOST, if present

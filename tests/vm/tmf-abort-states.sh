@@ -158,6 +158,15 @@ run_phase() {
 		eval 'grep -Eq "^CREDITS login=([0-9]+) now=\1$" "$out"'
 }
 
+# Under ib_core.force_mr=1 (the force-mr part of scripts/test.sh) the
+# RDMA READs and WRITEs go through memory registrations.
+if grep -qw 'ib_core.force_mr=1' /proc/cmdline; then
+	bg srp_tool -w "$(scaled 5)" > "$RESULTS/mr.out"
+	must "a channel is up" wait_for 15 grep -q '^LOGIN_RSP' "$RESULTS/mr.out"
+	check "ib_srpt's channel uses memory registrations" force_mr_in_use
+	wait "$BG_PID" || true
+fi
+
 GRACE_MS=$(( $(scaled 1) * 1000 ))
 ROUNDS=6
 # 2 MiB WRITEs to the ramdisk, each aborted right behind it: the core
