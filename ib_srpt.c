@@ -1176,6 +1176,8 @@ static struct srpt_rdma_ch *srpt_ch_alloc(struct srpt_port *sport,
 	ch = kzalloc(sizeof(*ch), GFP_KERNEL);
 	if (!ch)
 		return ERR_PTR(-ENOMEM);
+	/* Dropped by srpt_ch_free(), after its last use of the device. */
+	srpt_sdev_get(sdev);
 	ch->sport = sport;
 	ch->ib_cm_id = ib_cm_id;
 	ch->rdma_cm_id = rdma_cm_id;
@@ -1244,23 +1246,8 @@ put_srq:
 	}
 free_ch:
 	kfree(ch);
+	srpt_sdev_put(sdev);
 	return ERR_PTR(ret);
-}
-
-/* Free what srpt_ch_alloc() allocated; the QP must be idle. */
-static void srpt_ch_free(struct srpt_rdma_ch *ch)
-{
-	struct srpt_device *sdev = ch->sport->sdev;
-
-	srpt_ch_destroy_qp(ch);
-	srpt_free_recv_ring(sdev, ch->recv, ch->credits);
-	srpt_free_send_ring(ch);
-	if (ch->srq) {
-		mutex_lock(&sdev->mutex);
-		sdev->srq_users--;
-		mutex_unlock(&sdev->mutex);
-	}
-	kfree(ch);
 }
 
 static struct srpt_nexus *srpt_nexus_get(struct srpt_port *sport,
@@ -1363,6 +1350,29 @@ static void srpt_ch_unpublish(struct srpt_rdma_ch *ch)
 	list_del_init(&ch->list);
 	srpt_nexus_put(ch->nexus);
 	ch->nexus = NULL;
+}
+
+/* Free what srpt_ch_alloc() allocated; the QP must be idle. */
+static void srpt_ch_free(struct srpt_rdma_ch *ch)
+{
+	struct srpt_device *sdev = ch->sport->sdev;
+
+	srpt_ch_destroy_qp(ch);
+	srpt_free_recv_ring(sdev, ch->recv, ch->credits);
+	srpt_free_send_ring(ch);
+	/*
+	 * Leave the nexus only now that nothing of the channel is mapped
+	 * on the HCA: srpt_close_channels() returns once no selected
+	 * channel is on a nexus list, and HCA removal relies on that.
+	 */
+	mutex_lock(&sdev->mutex);
+	if (ch->srq)
+		sdev->srq_users--;
+	srpt_ch_unpublish(ch);
+	wake_up_all(&sdev->ch_waitq);
+	mutex_unlock(&sdev->mutex);
+	kfree(ch);
+	srpt_sdev_put(sdev);
 }
 
 static int srpt_send_rej(struct ib_cm_id *ib_cm_id,
@@ -1591,7 +1601,8 @@ static void srpt_drop_early(struct srpt_rdma_ch *ch);
  * @work: &srpt_rdma_ch.release_work.
  *
  * Waits until the target core has released every command, drains the
- * QP, then frees the session, the QP and the channel.
+ * QP, then frees the session, the QP and the channel; the channel
+ * leaves its nexus last (srpt_ch_free()).
  *
  * Context: process context (srpt_wq).
  */
@@ -1599,7 +1610,6 @@ static void srpt_ch_release_work(struct work_struct *work)
 {
 	struct srpt_rdma_ch *ch = container_of(work, struct srpt_rdma_ch,
 					       release_work);
-	struct srpt_device *sdev = ch->sport->sdev;
 
 	srpt_ch_set_state(ch, SRPT_CH_DRAINING);
 	target_stop_session(ch->sess);
@@ -1610,10 +1620,6 @@ static void srpt_ch_release_work(struct work_struct *work)
 	srpt_drop_early(ch);
 	target_remove_session(ch->sess);
 	ch->sess = NULL;
-
-	mutex_lock(&sdev->mutex);
-	srpt_ch_unpublish(ch);
-	mutex_unlock(&sdev->mutex);
 
 	if (ch->rdma_cm_id) {
 		rdma_destroy_qp(ch->rdma_cm_id);
@@ -1627,7 +1633,6 @@ static void srpt_ch_release_work(struct work_struct *work)
 	srpt_ch_set_state(ch, SRPT_CH_RELEASED);
 	pr_info("%s: channel released\n", ch->sess_name);
 	srpt_ch_free(ch);
-	wake_up_all(&sdev->ch_waitq);
 }
 
 /**
@@ -1879,6 +1884,7 @@ static void srpt_close_channels(struct srpt_device *sdev,
 				bool (*match)(struct srpt_rdma_ch *, void *),
 				void *arg)
 {
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
 	struct srpt_nexus *n;
 	struct srpt_rdma_ch *ch;
 	u32 i;
@@ -1890,7 +1896,16 @@ static void srpt_close_channels(struct srpt_device *sdev,
 				if (!match || match(ch, arg))
 					srpt_ch_close(ch);
 	mutex_unlock(&sdev->mutex);
-	wait_event(sdev->ch_waitq, !srpt_has_channel(sdev, match, arg));
+
+	/*
+	 * srpt_has_channel() sleeps on the device mutex, which a
+	 * wait_event() condition must not do; wait_woken() lets the
+	 * check run in TASK_RUNNING without missing a wake-up.
+	 */
+	add_wait_queue(&sdev->ch_waitq, &wait);
+	while (srpt_has_channel(sdev, match, arg))
+		wait_woken(&wait, TASK_UNINTERRUPTIBLE, MAX_SCHEDULE_TIMEOUT);
+	remove_wait_queue(&sdev->ch_waitq, &wait);
 }
 
 /* ---------------------------------------------------------------------
