@@ -96,10 +96,12 @@ wanted force-mr && run_part force-mr bash scripts/test-vm.sh \
 	--append ib_core.force_mr=1 --filter "$FORCE_MR_FILTER" \
 	--wait-scale "${WAIT_SCALE:-1}"
 wanted kunit && run_part kunit bash scripts/kunit.sh
-# On the debug kernel TCG is several times slower: two scenarios that go
-# through logins, I/O and every teardown path (configfs removal under
-# I/O, rmmod, a takeover with a command in the backstore).
-DEBUG_FILTER=${SRPT_DEBUG_FILTER:-'^(teardown-under-io|multichan-takeover)$'}
+# On the debug kernel TCG is several times slower: three scenarios that
+# go through logins, I/O and every teardown path (configfs removal under
+# I/O, rmmod, a takeover with a command in the backstore, ACL removal
+# and TPG disable under I/O, where DEBUG_ATOMIC_SLEEP once caught
+# srpt_close_channels() sleeping in a wait condition).
+DEBUG_FILTER=${SRPT_DEBUG_FILTER:-'^(teardown-under-io|multichan-takeover|race-acl-tpg)$'}
 wanted debug && run_part debug bash scripts/test-debug.sh --filter "$DEBUG_FILTER"
 
 echo "logs: $LOG_DIR"
