@@ -27,11 +27,18 @@ cd "$REPO" || exit 2
 
 parts=(static build intree vm force-mr kunit debug)
 skip=() only=() ref=0
+# A misspelt part would otherwise select nothing and pass.
+known_part() {
+	local p
+	for p in "${parts[@]}"; do [ "$p" = "$1" ] && return 0; done
+	echo "test.sh: unknown part '$1' (one of: ${parts[*]})" >&2
+	exit 2
+}
 while [ $# -gt 0 ]; do
 	case $1 in
 	--ref) ref=1; shift ;;
-	--skip) skip+=("$2"); shift 2 ;;
-	--only) only+=("$2"); shift 2 ;;
+	--skip) known_part "${2:-}"; skip+=("$2"); shift 2 ;;
+	--only) known_part "${2:-}"; only+=("$2"); shift 2 ;;
 	*) sed -n '/^# Usage:/,/^# Environment/p' "$SELF" >&2; exit 2 ;;
 	esac
 done
