@@ -11,6 +11,8 @@
 #   sparse C=2         make ... W=1 C=2 (sparse on every file; endianness
 #                      checks are always on: __bitwise is unconditional
 #                      under __CHECKER__ since v4.10, no __CHECK_ENDIAN__)
+#   shell scripts      shellcheck -S warning -x on the test and build
+#                      scripts (every tracked *.sh, and .ci/run)
 #
 #   scripts/static-checks.sh [check-name-glob]   e.g. 'sparse*' or 'checkpatch*'
 #
@@ -85,6 +87,17 @@ for f in ib_srpt.c ib_srpt.h; do
 	perl "$TREE/scripts/kernel-doc" -none ${SRPT_KDOC_FLAGS:-} "$f" > "$OUT" 2>&1
 	report "kernel-doc $f" $?
 done
+
+if want "shell scripts"; then
+	mapfile -t SH < <(git ls-files '*.sh' .ci/run 2>/dev/null)
+	if [ ${#SH[@]} -eq 0 ]; then
+		echo "no shell scripts found (not a git checkout?)" > "$OUT"
+		report "shell scripts" 1
+	else
+		shellcheck -S warning -x "${SH[@]}" > "$OUT" 2>&1
+		report "shell scripts: shellcheck on ${#SH[@]} files" $?
+	fi
+fi
 
 # Out-of-tree builds on a copy, against Debian's headers.
 OBJ=$SRPT_CACHE/build/oot-$KREL

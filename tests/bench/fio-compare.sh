@@ -63,8 +63,8 @@ bench_round() {
 must "soft-RoCE rxe0 on dummy0" rxe_setup
 must "ib_srp loaded" initiator_load
 for r in $(seq "$ROUNDS"); do
-	if [ $((r % 2)) -eq 1 ]; then order="ours ref"; else order="ref ours"; fi
-	for d in $order; do
+	if [ $((r % 2)) -eq 1 ]; then pair="ours ref"; else pair="ref ours"; fi
+	for d in $pair; do
 		bench_round "$d" "$r"
 	done
 done

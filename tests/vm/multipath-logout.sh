@@ -12,7 +12,7 @@ setup_target 96
 acl2=$(iport_acl_name 0000000000000002)
 must "a second ACL, $acl2, for the second path" acl_add "$TPG" "$acl2" 0
 login_disk
-host_a=$SRP_HOST disk_a=$DISK
+disk_a=$DISK
 # login_b: the second path (initiator_ext 2); sets host_b and disk_b
 login_b() {
 	srp_login initiator_ext=0000000000000002 && srp_get_disk "$SRP_HOST" 0 &&
