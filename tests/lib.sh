@@ -670,12 +670,16 @@ srp_login() {
 	force_mr_in_use
 }
 
+# force_mr_asked: whether the kernel command line forces memory
+# registration (ib_core exports no sysfs file for the parameter)
+force_mr_asked() { grep -qw 'ib_core.force_mr=1' /proc/cmdline; }
+
 # Under ib_core.force_mr=1, rdma_rw gives every QP of ib_srpt a pool of
 # memory registrations; a run that registered nothing would prove
 # nothing about the paths real HCAs take. Succeeds without force_mr.
 force_mr_in_use() {
 	local n
-	grep -qw 'ib_core.force_mr=1' /proc/cmdline || return 0
+	force_mr_asked || return 0
 	n=$(rdma res show mr 2>/dev/null | grep -c 'comm \[ib_srpt\]' || true)
 	if [ "$n" -eq 0 ]; then
 		diag "ib_core.force_mr=1, but ib_srpt has no memory registration"
@@ -790,6 +794,22 @@ slow_create() {
 }
 slow_set() { dm_reload "$1" "$(_slow_table "$1" "$2")"; }
 
+# setup_slow_backstore MB: a backstore that can be made slow (must):
+# null_blk nb0 of MB MiB, memory backed, under dm-delay slow0 (no delay
+# until slow_set slow0 MS) under the iblock backstore slow0, whose
+# configfs path goes to SLOW_IB. The cleanups remove all three.
+setup_slow_backstore() {
+	local slow_mb=$1 slow_nb=''
+	SLOW_IB=''
+	must "null_blk nb0, $slow_mb MiB, memory backed" \
+		eval 'slow_nb=$(nullb_create nb0 "$slow_mb" 512)'
+	at_end "nullb_remove nb0"
+	must "dm-delay device slow0 over $slow_nb (no delay yet)" slow_create slow0 "$slow_nb"
+	at_end "target_clear >/dev/null 2>&1; dm_remove slow0"
+	must "iblock backstore on /dev/mapper/slow0" \
+		eval 'SLOW_IB=$(backstore_iblock slow0 /dev/mapper/slow0)'
+}
+
 # The user-space SRP initiator (tests/tools/srp-login.c), for what ib_srp
 # never does (two logins of one initiator port, an ABORT TASK at a chosen
 # moment). tool_build compiles it; after rxe_setup, srp_tool ARGS... runs
@@ -811,6 +831,29 @@ srp_tool() {
 		exec "$TOOL" "${args[@]}" "$@"
 	fi
 	"$TOOL" "${args[@]}" "$@"
+}
+
+# setup_tool_target: what a scenario of the user-space initiator starts
+# from (must): the tool built, soft-RoCE, ib_srpt loaded and a TPG (TPG)
+# on the GUID-named port. Add LUNs to it, then tool_target_open LUN...
+setup_tool_target() {
+	TPG=''
+	must "build the user-space SRP initiator" tool_build
+	must "soft-RoCE rxe0 on dummy0" rxe_setup
+	must "ib_srpt ($SRPT_MODULE) loaded" target_load
+	must "TPG on port $RXE_GUID" eval 'TPG=$(tpg_create "$RXE_GUID")'
+}
+
+# tool_target_open LUN...: ACLs mapping LUN... for the tool's address and
+# for the target's own (the 6.12 driver names an RDMA/CM initiator after
+# the target's address, ours after the initiator's), then the TPG
+# enabled and listening (must)
+tool_target_open() {
+	local open_luns=("$@")
+	must "ACLs $INI_IP4 and $TGT_IP4 with LUNs $*" \
+		eval 'acl_add "$TPG" "$INI_IP4" "${open_luns[@]}" &&
+			acl_add "$TPG" "$TGT_IP4" "${open_luns[@]}"'
+	must "TPG enabled, listening" eval 'tpg_enable "$TPG" && target_listen "$CM_PORT"'
 }
 
 # login_reject_reason MARK: the SRP login reject reason logged by ib_srp
@@ -900,6 +943,30 @@ bg() {
 	"$@" &
 	_bg_pids+=($!)
 	BG_PID=$!
+}
+
+# load_start DEV [FIO ARGS...]: mixed random I/O on DEV in the background
+# until load_stop, errors tolerated (the target may go away under it);
+# LOAD_PID is fio's. FIO ARGS override the defaults (iodepth 32, 4 KiB
+# to 1 MiB, report to /dev/null); fio's errors go to fio-load.err.
+load_start() {
+	local dev=$1
+	shift
+	bg fio --name=load --filename="$dev" --direct=1 --ioengine=libaio \
+		--iodepth=32 --rw=randrw --bssplit=4k/40:64k/30:256k/20:1m/10 \
+		--time_based --runtime=900 --continue_on_error=all \
+		--output=/dev/null "$@" 2>>"$RESULTS/fio-load.err"
+	LOAD_PID=$BG_PID
+}
+
+# load_stop [SECONDS]: stop the fio of load_start and wait for it; with
+# SECONDS, at most that long (scaled), failing if it still runs
+load_stop() {
+	kill -TERM "$LOAD_PID" 2>/dev/null || true
+	if [ $# -gt 0 ]; then
+		wait_for "$1" _not_running "$LOAD_PID" || return 1
+	fi
+	wait "$LOAD_PID" 2>/dev/null || true
 }
 
 # at_end CMD: run CMD (a string) during cleanup, last registered first

@@ -7,23 +7,10 @@ set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 srpt_begin
 
-must "build the user-space SRP initiator" tool_build
-must "soft-RoCE rxe0 on dummy0" rxe_setup
-must "ib_srpt ($SRPT_MODULE) loaded" target_load
-nb='' ib='' TPG=''
-must "null_blk nb0, 16 MiB" eval 'nb=$(nullb_create nb0 16 512)'
-at_end "nullb_remove nb0"
-must "dm-delay device slow0 over $nb" slow_create slow0 "$nb"
-at_end "target_clear >/dev/null 2>&1; dm_remove slow0"
-# The GUID-named port: there both drivers look up RDMA/CM initiators by
-# IP address.
-must "TPG on port $RXE_GUID" eval 'TPG=$(tpg_create "$RXE_GUID")'
-must "iblock backstore on /dev/mapper/slow0" eval 'ib=$(backstore_iblock slow0 /dev/mapper/slow0)'
-must "LUN 0 = iblock" lun_add "$TPG" 0 "$ib"
-# The initiator's address names it (and the 6.12 driver uses the
-# target's own address instead): an ACL for each.
-must "ACLs $INI_IP4 and $TGT_IP4" eval 'acl_add "$TPG" "$INI_IP4" 0 && acl_add "$TPG" "$TGT_IP4" 0'
-must "TPG enabled, listening" eval 'tpg_enable "$TPG" && target_listen "$CM_PORT"'
+setup_tool_target
+setup_slow_backstore 16
+must "LUN 0 = iblock on slow0" lun_add "$TPG" 0 "$SLOW_IB"
+tool_target_open 0
 
 # tool_bg OUT ARGS...: srp_tool in the background, output to OUT; BG_PID
 # is the tool itself

@@ -10,22 +10,14 @@ srpt_begin
 setup_target 64
 login_disk
 
-load() {	# load: mixed I/O in the background, errors tolerated
-	bg fio --name=load --filename="$DISK" --direct=1 --ioengine=libaio \
-		--iodepth=32 --rw=randrw --bssplit=4k/50:64k/30:1m/20 \
-		--time_based --runtime=600 --continue_on_error=all \
-		--output=/dev/null
-	fio_pid=$BG_PID
-	nap "$(scaled 3)"
-}
-stop_load() { kill "$fio_pid" 2>/dev/null || true; wait "$fio_pid" 2>/dev/null || true; }
+load() { load_start "$DISK" && nap "$(scaled 3)"; }
 # login_refused: a login attempt fails (target reject or no answer)
 login_refused() { ! srp_login 2>/dev/null; }
 
 # 1. The ACL goes away under I/O.
 load
 check "ACL removed during I/O (bounded)" run_bounded 60 "acl_del" acl_del "$TPG" "$acl"
-stop_load
+load_stop
 check "the initiator's hosts can be removed" srp_logout_all
 check "no RC QP is left" all_released
 check "a login without an ACL is refused" login_refused
@@ -37,7 +29,7 @@ check "fio verify 16 MiB after the ACL came back" fio_verify acl "$DISK" 16M
 # 2. The TPG is disabled under I/O.
 load
 check "TPG disabled during I/O (bounded)" run_bounded 60 "tpg_disable" tpg_disable "$TPG"
-stop_load
+load_stop
 check "the initiator's hosts can be removed" srp_logout_all
 check "no RC QP is left" all_released
 check "a login to a disabled TPG is refused" login_refused

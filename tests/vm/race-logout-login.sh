@@ -20,11 +20,7 @@ for ((i = 1; i <= ROUNDS; i++)); do
 		check "round $i: login and disk" false
 		break
 	fi
-	bg fio --name=load --filename="$DISK" --direct=1 --ioengine=libaio \
-		--iodepth=32 --rw=randrw --bssplit=4k/50:64k/30:1m/20 \
-		--time_based --runtime=600 --continue_on_error=all \
-		--output=/dev/null
-	fio_pid=$BG_PID
+	load_start "$DISK"
 	# Log out at a different moment of the I/O each round.
 	nap_ms $(( (_scale_milli * (200 + (i * 437) % 1800)) / 1000 ))
 	# The remote port is deleted with commands in flight; ib_srp may
@@ -33,8 +29,7 @@ for ((i = 1; i <= ROUNDS; i++)); do
 		check "round $i: abrupt logout" false
 		break
 	fi
-	kill "$fio_pid" 2>/dev/null || true
-	wait "$fio_pid" 2>/dev/null || true
+	load_stop
 done
 check "$ROUNDS logins, each cut short by an abrupt logout during I/O" test "$i" -gt "$ROUNDS"
 check "every host is gone" srp_logout_all

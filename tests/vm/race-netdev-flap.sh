@@ -26,11 +26,7 @@ must "remote port: reconnect_delay 2 s, fast_io_fail_tmo 5 s" rport_tune
 must "SCSI timeout $(scaled 10) s" eval 'echo "$(scaled 10)" > "/sys/block/${DISK#/dev/}/device/timeout"'
 
 for round in 1 2; do
-	bg fio --name=load --filename="$DISK" --direct=1 --ioengine=libaio \
-		--iodepth=4 --rw=randrw --bssplit=4k/50:64k/30:1m/20 \
-		--time_based --runtime=900 --continue_on_error=all \
-		--output=/dev/null
-	fio_pid=$BG_PID
+	load_start "$DISK" --iodepth=4
 	check "round $round: I/O flows" io_flows
 	mark "down-$round"
 	check "round $round: $NETDEV down" ip link set "$NETDEV" down
@@ -42,8 +38,7 @@ for round in 1 2; do
 	check "round $round: the RDMA port is active again" wait_for 30 rxe_port_active
 	check "round $round: I/O resumes within 240 s" wait_for 240 io_flows
 	diag "round $round: $(log_since "down-$round" | grep -cE 'reconnect|SRP' || true) ib_srp lines logged"
-	kill "$fio_pid" 2>/dev/null || true
-	wait "$fio_pid" 2>/dev/null || true
+	load_stop
 done
 check "fio verify 24 MiB after the link came back" fio_verify after "$DISK" 24M
 check "logout" srp_logout_all

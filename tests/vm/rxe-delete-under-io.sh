@@ -10,11 +10,7 @@ srpt_begin
 setup_target 128
 login_disk
 
-bg fio --name=load --filename="$DISK" --direct=1 --ioengine=libaio \
-	--iodepth=32 --rw=randrw --bssplit=4k/40:64k/30:256k/20:1m/10 \
-	--time_based --runtime=600 --continue_on_error=all \
-	--output="$RESULTS/fio-load.txt" 2>"$RESULTS/fio-load.err"
-fio_pid=$BG_PID
+load_start "$DISK" --output="$RESULTS/fio-load.txt"
 s0=$(sectors_done)
 nap "$(scaled 5)"
 check "I/O is flowing" test "$(sectors_done)" -gt "$s0"
@@ -23,8 +19,7 @@ check "rdma link delete rxe0 completes (within $(scaled 120) s)" \
 	run_bounded 120 "rdma link delete" rdma link delete "$RXE"
 check "rxe0 is gone" wait_for 30 test ! -e "/sys/class/infiniband/$RXE"
 check "the ib_srp SCSI host went away with the device" wait_for 60 srp_no_hosts
-kill -TERM "$fio_pid" 2>/dev/null || true
-check "fio ends" wait_for 60 _not_running "$fio_pid"
+check "fio ends" load_stop 60
 
 check "configfs cleared (port, TPG, LUN, ACL, backstore) after the device removal" \
 	run_bounded 60 "configfs teardown" target_clear

@@ -22,15 +22,11 @@ must "disk appears" srp_get_disk "$SRP_HOST" 0
 
 # Mixed random I/O with many commands in flight; errors are expected
 # once the target goes away, fio keeps going until it is stopped.
-bg fio --name=load --filename="$DISK" --direct=1 --ioengine=libaio \
-	--iodepth=32 --rw=randrw --bssplit=4k/40:64k/30:256k/20:1m/10 \
-	--time_based --runtime=600 --continue_on_error=all \
-	--output="$RESULTS/fio-load.txt" 2>"$RESULTS/fio-load.err"
-fio_pid=$BG_PID
+load_start "$DISK" --output="$RESULTS/fio-load.txt"
 
 s0=$(sectors_done)
 nap "$(scaled 5)"
-check "fio is running" kill -0 "$fio_pid"
+check "fio is running" kill -0 "$LOAD_PID"
 check "I/O is flowing before the teardown" test "$(sectors_done)" -gt "$s0"
 
 step() {	# step DESC CMD...: one teardown step, bounded in time
@@ -51,6 +47,5 @@ check "ib_srpt is gone" not module_loaded ib_srpt
 
 # The initiator side must recover too: log out, fio ends.
 check "logout on the initiator side" srp_logout_all
-kill -TERM "$fio_pid" 2>/dev/null || true
-check "fio ends" wait_for 60 _not_running "$fio_pid"
+check "fio ends" load_stop 60
 srpt_end

@@ -11,15 +11,10 @@ U=$(small 32)	# MiB per region: fio_verify makes 32M this small
 MB=$(( 3 * U + 16 ))
 must "soft-RoCE rxe0 on dummy0" rxe_setup
 must "ib_srpt ($SRPT_MODULE) loaded" target_load
-nb='' ib=''
-must "null_blk nb0, $MB MiB, memory backed" eval 'nb=$(nullb_create nb0 "$MB" 512)'
-at_end "nullb_remove nb0"
-must "dm-delay device slow0 over $nb (no delay yet)" slow_create slow0 "$nb"
-at_end "target_clear >/dev/null 2>&1; dm_remove slow0"
+setup_slow_backstore "$MB"
 TPG=''
 must "TPG on port $RXE_GID" eval 'TPG=$(tpg_create "$RXE_GID")'
-must "iblock backstore on /dev/mapper/slow0" eval 'ib=$(backstore_iblock slow0 /dev/mapper/slow0)'
-must "LUN 0 = iblock" lun_add "$TPG" 0 "$ib"
+must "LUN 0 = iblock on slow0" lun_add "$TPG" 0 "$SLOW_IB"
 acl=$(iport_acl_name 0000000000000001)
 must "ACL $acl" acl_add "$TPG" "$acl" 0
 must "TPG enabled, listening" eval 'tpg_enable "$TPG" && target_listen "$CM_PORT"'

@@ -7,24 +7,13 @@ set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 srpt_begin
 
-must "build the user-space SRP initiator" tool_build
-must "soft-RoCE rxe0 on dummy0" rxe_setup
-must "ib_srpt ($SRPT_MODULE) loaded" target_load
-rd='' nb='' ib='' TPG=''
+setup_tool_target
+rd=''
 must "ramdisk backstore rd0, 16 MiB" eval 'rd=$(backstore_rd rd0 16)'
-must "null_blk nb0, 16 MiB" eval 'nb=$(nullb_create nb0 16 512)'
-at_end "nullb_remove nb0"
-must "dm-delay device slow0 over $nb" slow_create slow0 "$nb"
-at_end "target_clear >/dev/null 2>&1; dm_remove slow0"
-must "iblock backstore on /dev/mapper/slow0" eval 'ib=$(backstore_iblock slow0 /dev/mapper/slow0)'
-must "TPG on port $RXE_GUID" eval 'TPG=$(tpg_create "$RXE_GUID")'
+setup_slow_backstore 16
 must "LUN 0 = ramdisk, LUN 1 = iblock on slow0" \
-	eval 'lun_add "$TPG" 0 "$rd" && lun_add "$TPG" 1 "$ib"'
-# The 6.12 driver names RDMA/CM initiators after the target's own
-# address, ours after the initiator's: an ACL for each.
-must "ACLs $INI_IP4 and $TGT_IP4" \
-	eval 'acl_add "$TPG" "$INI_IP4" 0 1 && acl_add "$TPG" "$TGT_IP4" 0 1'
-must "TPG enabled, listening" eval 'tpg_enable "$TPG" && target_listen "$CM_PORT"'
+	eval 'lun_add "$TPG" 0 "$rd" && lun_add "$TPG" 1 "$SLOW_IB"'
+tool_target_open 0 1
 
 # The function tracer orders what the driver and the core did around
 # each abort; the tool marks where each round begins.
@@ -160,7 +149,7 @@ run_phase() {
 
 # Under ib_core.force_mr=1 (the force-mr part of scripts/test.sh) the
 # RDMA READs and WRITEs go through memory registrations.
-if grep -qw 'ib_core.force_mr=1' /proc/cmdline; then
+if force_mr_asked; then
 	bg srp_tool -w "$(scaled 5)" > "$RESULTS/mr.out"
 	must "a channel is up" wait_for 15 grep -q '^LOGIN_RSP' "$RESULTS/mr.out"
 	check "ib_srpt's channel uses memory registrations" force_mr_in_use
