@@ -14,6 +14,7 @@
  *   RSP tag=N status=0xNN flags=0xNN data_in_res=N sense_len=N [key=0xN
  *       asc=0xNN ascq=0xNN]
  *   TMF_RSP tag=N code=0xNN   response to a task management request
+ *   TMF fn=0xNN code=0xNN     what a request of -T got back
  *   ROUND N cmd_rsp=N status=0xNN tmf_rsp=N code=0xNN
  *                         what one command (and its abort) got back
  *   CREDITS login=N now=N request limit granted at login and now
@@ -22,16 +23,24 @@
  *   TIMEOUT               nothing more happened while waiting
  *
  * Usage: srp-login -d IP[:PORT] [-s IP] -i IPORT -t TPORT [-f FLAGS]
- *                  [-l IU_LEN] [-c tur|read|write] [-L LUN] [-n BLOCKS]
- *                  [-a MS [-g MS]] [-r ROUNDS] [-m] [-V] [-w SECONDS]
+ *                  [-l IU_LEN] [-T FN[,FN...]] [-c tur|read|write] [-L LUN]
+ *                  [-n BLOCKS] [-a MS [-g MS] [-A FN]] [-r ROUNDS] [-m] [-V]
+ *                  [-w SECONDS]
  *   -i, -t   initiator and target port IDs, 32 hex digits each
  *   -f       SRP_LOGIN_REQ REQ FLAGS (0: MULTICHAN single, 1: multi)
+ *   -T       right after the login, a task management request for
+ *            LUN per function code FN, one at a time, up to 16 (SRP
+ *            r16a: 01h ABORT TASK, 02h ABORT TASK SET, 04h CLEAR TASK
+ *            SET, 08h LUN RESET, 40h CLEAR ACA; any other byte is sent
+ *            as it is); an ABORT TASK names a tag never used
  *   -c       command after the login: TEST UNIT READY, or READ(10) or
  *            WRITE(10) of BLOCKS 512-byte blocks at LBA 0 of LUN (0..255)
  *            through a registered buffer (one direct descriptor)
  *   -a       send ABORT TASK for the command MS milliseconds after it
  *            (0: right behind it), then wait for its response and MS of
- *            -g (default 1000) more for a late command response
+ *            -g (default 1000) more for a late command response;
+ *            -A sends task management function FN instead (for example
+ *            08h, LUN RESET)
  *   -r       send the command (and its abort) ROUNDS times, one at a
  *            time; then a TEST UNIT READY collects the credits of
  *            aborted commands and CREDITS is printed
@@ -61,6 +70,8 @@
 #define MAX_BLOCKS	16384			/* 8 MiB */
 #define CMD_TAG		0x5352504c4f47494eULL	/* any 64 bits */
 #define TMF_TAG		0x41424f5254000000ULL
+#define UNUSED_TAG	0x4e4f5355434854ULL	/* never sent in an SRP_CMD */
+#define SRP_TSK_ABORT_TASK 0x01
 #define SRP_RSP_OP	0xc1
 #define RSPVALID	0x01
 #define SNSVALID	0x02
@@ -283,9 +294,9 @@ static int post_cmd(struct conn *c, const char *cmd, uint64_t tag,
 	return post_iu(c, 0, len);
 }
 
-/* SRP_TSK_MGMT (SRP r16a 6.7): ABORT TASK of @ref. */
-static int post_abort(struct conn *c, uint64_t tag, uint64_t ref,
-		      unsigned int lun)
+/* SRP_TSK_MGMT (SRP r16a 6.7): function @fn, for task @ref if it names one. */
+static int post_tmf(struct conn *c, uint64_t tag, uint8_t fn, uint64_t ref,
+		    unsigned int lun)
 {
 	uint8_t *b = c->send_buf + IU_SIZE;
 
@@ -293,7 +304,7 @@ static int post_abort(struct conn *c, uint64_t tag, uint64_t ref,
 	b[0] = 0x01;				/* SRP_TSK_MGMT */
 	put_be64(b + 8, tag);
 	b[21] = lun;				/* LUN at 20..27 */
-	b[30] = 0x01;				/* ABORT TASK */
+	b[30] = fn;				/* TASK MANAGEMENT FUNCTION */
 	put_be64(b + 32, ref);			/* task tag */
 	return post_iu(c, 1, 48);
 }
@@ -408,6 +419,12 @@ static int cmd_done(const struct round *r)
 }
 
 static double grace_s;
+static uint8_t abort_fn = SRP_TSK_ABORT_TASK;
+
+static int tmf_done(const struct round *r)
+{
+	return r->tmf_rsp > 0;
+}
 
 static int abort_done(const struct round *r)
 {
@@ -432,7 +449,7 @@ static int run_round(struct conn *c, int n, const char *cmd, unsigned int lun,
 		if (abort_ms > 0)
 			usleep(abort_ms * 1000);
 		mark(c, "srp-login round %d abort", n);
-		if (post_abort(c, r.tmf_tag, r.cmd_tag, lun))
+		if (post_tmf(c, r.tmf_tag, abort_fn, r.cmd_tag, lun))
 			return fail("ibv_post_send");
 	}
 	deadline = now() + (wait_s > 30 ? wait_s : 30);
@@ -440,6 +457,46 @@ static int run_round(struct conn *c, int n, const char *cmd, unsigned int lun,
 		return -1;
 	printf("ROUND %d cmd_rsp=%d status=0x%02x tmf_rsp=%d code=0x%02x\n",
 	       n, r.cmd_rsp, r.status, r.tmf_rsp, r.code);
+	return 0;
+}
+
+#define MAX_TMFS	16
+
+/* Parse -T, comma-separated function codes; 0, or -1 when malformed. */
+static int parse_tmfs(const char *p, uint8_t *fns, int *n)
+{
+	char *end;
+
+	for (*n = 0; *n < MAX_TMFS; p = end + 1) {
+		unsigned long fn = strtoul(p, &end, 0);
+
+		if (end == p || fn > 0xff || (*end && *end != ','))
+			return -1;
+		fns[(*n)++] = fn;
+		if (!*end)
+			return 0;
+	}
+	return -1;
+}
+
+/*
+ * The task management requests of -T, one at a time; a TMF line each.
+ * Return 0, or -1 when one got no answer.
+ */
+static int run_tmfs(struct conn *c, const uint8_t *fns, int n,
+		    unsigned int lun)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		struct round r = { .tmf_tag = TMF_TAG + 0x10000 + i };
+
+		if (post_tmf(c, r.tmf_tag, fns[i], UNUSED_TAG, lun))
+			return fail("ibv_post_send");
+		if (wait_until(c, now() + 30, &r, tmf_done))
+			return -1;
+		printf("TMF fn=0x%02x code=0x%02x\n", fns[i], r.code);
+	}
 	return 0;
 }
 
@@ -465,20 +522,20 @@ static int verify(struct conn *c, unsigned int lun, uint32_t blocks, int n)
 int main(int argc, char **argv)
 {
 	const char *dst_s = NULL, *src_s = NULL, *cmd = NULL;
-	uint8_t iport[16], tport[16], login[56] = {};
+	uint8_t iport[16], tport[16], login[56] = {}, tmfs[MAX_TMFS];
 	struct sockaddr_storage src, dst;
 	struct rdma_conn_param cp = {};
 	struct rdma_cm_event *ev;
 	struct conn c = { .marker_fd = -1 };
 	int opt, flags = 0, have_i = 0, have_t = 0, abort_ms = -1, rounds = 1;
-	int markers = 0, do_verify = 0, i;
+	int markers = 0, do_verify = 0, nr_tmfs = 0, i;
 	uint32_t iu_len = 8260, blocks = 8, lun = 0;
 	long login_lim;
 	double wait_s = 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	grace_s = 1;
-	while ((opt = getopt(argc, argv, "d:s:i:t:f:l:c:L:n:a:g:r:mVw:")) != -1) {
+	while ((opt = getopt(argc, argv, "d:s:i:t:f:l:T:c:L:n:a:g:A:r:mVw:")) != -1) {
 		switch (opt) {
 		case 'd': dst_s = optarg; break;
 		case 's': src_s = optarg; break;
@@ -486,11 +543,16 @@ int main(int argc, char **argv)
 		case 't': have_t = !parse_id(optarg, tport); break;
 		case 'f': flags = strtol(optarg, NULL, 0); break;
 		case 'l': iu_len = strtoul(optarg, NULL, 0); break;
+		case 'T':
+			if (parse_tmfs(optarg, tmfs, &nr_tmfs))
+				goto usage;
+			break;
 		case 'c': cmd = optarg; break;
 		case 'L': lun = strtoul(optarg, NULL, 0); break;
 		case 'n': blocks = strtoul(optarg, NULL, 0); break;
 		case 'a': abort_ms = atoi(optarg); break;
 		case 'g': grace_s = atoi(optarg) / 1000.0; break;
+		case 'A': abort_fn = strtoul(optarg, NULL, 0); break;
 		case 'r': rounds = atoi(optarg); break;
 		case 'm': markers = 1; break;
 		case 'V': do_verify = 1; break;
@@ -562,6 +624,8 @@ int main(int argc, char **argv)
 		       p[26]);
 		rdma_ack_cm_event(ev);
 	}
+	if (run_tmfs(&c, tmfs, nr_tmfs, lun))
+		goto out;
 	if (cmd && strcmp(cmd, "write") == 0)
 		memset(c.data, 0xa5, c.data_len);
 	for (i = 0; cmd && i < rounds; i++)
@@ -582,6 +646,6 @@ out:
 		rdma_disconnect(c.id);
 	return 0;
 usage:
-	fprintf(stderr, "usage: srp-login -d IP[:PORT] [-s IP] -i IPORT -t TPORT [-f FLAGS] [-l IU_LEN] [-c tur|read|write] [-L LUN] [-n BLOCKS] [-a MS [-g MS]] [-r ROUNDS] [-m] [-V] [-w SECONDS]\n");
+	fprintf(stderr, "usage: srp-login -d IP[:PORT] [-s IP] -i IPORT -t TPORT [-f FLAGS] [-l IU_LEN] [-T FN[,FN...]] [-c tur|read|write] [-L LUN] [-n BLOCKS] [-a MS [-g MS] [-A FN]] [-r ROUNDS] [-m] [-V] [-w SECONDS]\n");
 	return 1;
 }
