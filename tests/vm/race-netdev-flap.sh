@@ -10,14 +10,20 @@ srpt_begin
 
 setup_target 64
 login_disk
-# Reconnect soon after the link is back; fail I/O fast while it is not.
+# Reconnect soon after the link is back, but not while it is down: the
+# link stays down for less than reconnect_delay. (Reconnecting while it
+# is down leaves ib_srp retrying its CM REQ for minutes with the remote
+# port's mutex held; ib_srp starts the delay as soon as one of its work
+# requests is flushed, which can be right at the link going down.)
+DOWN_S=$(scaled 1) RECONNECT_S=$(scaled 3) FAST_FAIL_S=$(scaled 5)
 rport_tune() {
 	local p
 	for p in /sys/class/srp_remote_ports/port-*; do
-		echo 2 > "$p/reconnect_delay" && echo 5 > "$p/fast_io_fail_tmo" || return 1
+		echo "$RECONNECT_S" > "$p/reconnect_delay" &&
+			echo "$FAST_FAIL_S" > "$p/fast_io_fail_tmo" || return 1
 	done
 }
-must "remote port: reconnect_delay 2 s, fast_io_fail_tmo 5 s" rport_tune
+must "remote port: reconnect_delay $RECONNECT_S s, fast_io_fail_tmo $FAST_FAIL_S s" rport_tune
 # With soft-RoCE, the QPs of both sides often stay silent after the link
 # comes back (packets lost while it was down are not retried to an
 # error); only ib_srp's error handler gets out of that: SCSI timeout,
@@ -30,10 +36,9 @@ for round in 1 2; do
 	check "round $round: I/O flows" io_flows
 	mark "down-$round"
 	check "round $round: $NETDEV down" ip link set "$NETDEV" down
-	# Shorter than the SCSI timeout: ib_srp's error handler starts once
-	# the link is back. (Reconnecting while it is down leaves ib_srp
-	# retrying its CM REQ for minutes with the remote port's mutex held.)
-	nap "$(scaled 4)"
+	# Shorter than the SCSI timeout and than reconnect_delay: ib_srp's
+	# error handler and its reconnects start once the link is back.
+	nap "$DOWN_S"
 	check "round $round: $NETDEV up" ip link set "$NETDEV" up
 	check "round $round: the RDMA port is active again" wait_for 30 rxe_port_active
 	check "round $round: I/O resumes within 240 s" wait_for 240 io_flows
