@@ -452,7 +452,9 @@ static int run_round(struct conn *c, int n, const char *cmd, unsigned int lun,
 		if (post_tmf(c, r.tmf_tag, abort_fn, r.cmd_tag, lun))
 			return fail("ibv_post_send");
 	}
-	deadline = now() + (wait_s > 30 ? wait_s : 30);
+	/* 30 s (or -w) for the responses, and -g after an abort's. */
+	deadline = now() + (wait_s > 30 ? wait_s : 30) +
+		   (abort_ms >= 0 ? grace_s : 0);
 	if (wait_until(c, deadline, &r, abort_ms >= 0 ? abort_done : cmd_done))
 		return -1;
 	printf("ROUND %d cmd_rsp=%d status=0x%02x tmf_rsp=%d code=0x%02x\n",
