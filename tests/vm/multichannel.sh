@@ -39,7 +39,10 @@ awk 'NR == FNR { b[$1] = $2; next }
 while read -r qp n; do
 	diag "queue pair $qp sent $n packets"
 done < /tmp/psn.delta
-busy=$(awk '$2 >= 1000 { n++ } END { print n + 0 }' /tmp/psn.delta)
-check "all 4 queue pairs carried I/O (both channels used)" test "$busy" -eq 4
+# An idle queue pair sends next to nothing; a busy one at least 1000
+# packets at full size (fewer with the debug kernel's smaller sizes).
+min=$(small 1000)
+busy=$(awk -v min="$min" '$2 >= min { n++ } END { print n + 0 }' /tmp/psn.delta)
+check "all 4 queue pairs carried I/O, $min packets or more (both channels used)" test "$busy" -eq 4
 check "logout" srp_logout_all
 srpt_end
