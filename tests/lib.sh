@@ -844,6 +844,19 @@ setup_tool_target() {
 	must "TPG on port $RXE_GUID" eval 'TPG=$(tpg_create "$RXE_GUID")'
 }
 
+# setup_tool_rd_slow: a target for the user-space initiator (must) with
+# LUN 0 a 16 MiB ramdisk and LUN 1 the slow backstore (16 MiB, no delay
+# until slow_set slow0 MS), open to the tool
+setup_tool_rd_slow() {
+	local tool_rd=''
+	setup_tool_target
+	must "ramdisk backstore rd0, 16 MiB" eval 'tool_rd=$(backstore_rd rd0 16)'
+	setup_slow_backstore 16
+	must "LUN 0 = ramdisk, LUN 1 = iblock on slow0" \
+		eval 'lun_add "$TPG" 0 "$tool_rd" && lun_add "$TPG" 1 "$SLOW_IB"'
+	tool_target_open 0 1
+}
+
 # tool_target_open LUN...: ACLs mapping LUN... for the tool's address and
 # for the target's own (the 6.12 driver names an RDMA/CM initiator after
 # the target's address, ours after the initiator's), then the TPG

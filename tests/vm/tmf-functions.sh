@@ -7,13 +7,7 @@ set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 srpt_begin
 
-setup_tool_target
-rd=''
-must "ramdisk backstore rd0, 16 MiB" eval 'rd=$(backstore_rd rd0 16)'
-setup_slow_backstore 16
-must "LUN 0 = ramdisk, LUN 1 = iblock on slow0" \
-	eval 'lun_add "$TPG" 0 "$rd" && lun_add "$TPG" 1 "$SLOW_IB"'
-tool_target_open 0 1
+setup_tool_rd_slow
 
 # has_code OUT FN CODE: the tool's request of function FN got CODE
 has_code() {
