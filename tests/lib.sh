@@ -869,6 +869,21 @@ tool_target_open() {
 	must "TPG enabled, listening" eval 'tpg_enable "$TPG" && target_listen "$CM_PORT"'
 }
 
+# credits_back OUT: the tool's CREDITS line in OUT shows every credit
+# of the login back
+credits_back() { grep -Eq '^CREDITS login=([0-9]+) now=\1$' "$1"; }
+
+# tool_verify_luns LUN...: on each LUN, the tool writes a 2 MiB pattern
+# at LBA 0 and reads it back the same (after a TEST UNIT READY, which
+# takes any pending unit attention); outputs in verify<LUN>.out
+tool_verify_luns() {
+	local l
+	for l in "$@"; do
+		srp_tool -c tur -L "$l" -n 4096 -V > "$RESULTS/verify$l.out" &&
+			grep -q "^VERIFY ok" "$RESULTS/verify$l.out" || return 1
+	done
+}
+
 # login_reject_reason MARK: the SRP login reject reason logged by ib_srp
 # since marker MARK (as 0x%08x), or nothing
 login_reject_reason() {

@@ -137,8 +137,7 @@ run_phase() {
 		grep -q " $state " "$judged"
 	improvement "$name: every abort was answered FUNCTION COMPLETE" \
 		all_rounds round_complete "$judged"
-	check "$name: every credit came back" \
-		eval 'grep -Eq "^CREDITS login=([0-9]+) now=\1$" "$out"'
+	check "$name: every credit came back" credits_back "$out"
 }
 
 # Under ib_core.force_mr=1 (the force-mr part of scripts/test.sh) the
@@ -165,10 +164,7 @@ run_phase backstore backstore -c write -L 1 -n 8 -a $(( delay_ms / 4 )) -r 2
 must "backstore fast again" slow_set slow0 0
 
 check "after the aborts, a 2 MiB pattern written to each LUN reads back the same" \
-	eval 'srp_tool -c tur -L 0 -n 4096 -V > "$RESULTS/verify0.out" &&
-	      srp_tool -c tur -L 1 -n 4096 -V > "$RESULTS/verify1.out" &&
-	      grep -q "^VERIFY ok" "$RESULTS/verify0.out" &&
-	      grep -q "^VERIFY ok" "$RESULTS/verify1.out"'
+	tool_verify_luns 0 1
 trace_stop
 check "no RC QP is left once the tool's channels are gone" all_released
 srpt_end

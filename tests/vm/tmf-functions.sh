@@ -17,7 +17,6 @@ has_code() {
 }
 # nth_rsp OUT N: the Nth SRP_RSP line of a command in OUT
 nth_rsp() { grep '^RSP ' "$1" | sed -n "${2}p"; }
-credits_back() { grep -Eq '^CREDITS login=([0-9]+) now=\1$' "$1"; }
 
 # The core reports one unit attention per command and clears the rest:
 # collect the one from mapping the LUNs first.
@@ -72,9 +71,6 @@ improvement "ABORT TASK SET behind a WRITE: 04h (NOT SUPPORTED)" \
 must "backstore fast again" slow_set slow0 0
 
 check "afterwards a 2 MiB pattern written to each LUN reads back the same" \
-	eval 'srp_tool -c tur -L 0 -n 4096 -V > "$RESULTS/verify0.out" &&
-	      srp_tool -c tur -L 1 -n 4096 -V > "$RESULTS/verify1.out" &&
-	      grep -q "^VERIFY ok" "$RESULTS/verify0.out" &&
-	      grep -q "^VERIFY ok" "$RESULTS/verify1.out"'
+	tool_verify_luns 0 1
 check "no RC QP is left once the tool's channels are gone" all_released
 srpt_end
