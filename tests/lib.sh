@@ -833,6 +833,13 @@ srp_tool() {
 	"$TOOL" "${args[@]}" "$@"
 }
 
+# The SG_IO tool of the discontiguous-buffer scenario (tests/tools/
+# sgio-scatter.c): sgio_build compiles it to SGIO.
+SGIO=/tmp/sgio-scatter
+sgio_build() {
+	cc -O2 -Wall -o "$SGIO" "$TESTS_DIR/tools/sgio-scatter.c"
+}
+
 # setup_tool_target: what a scenario of the user-space initiator starts
 # from (must): the tool built, soft-RoCE, ib_srpt loaded and a TPG (TPG)
 # on the GUID-named port. Add LUNs to it, then tool_target_open LUN...

@@ -1,0 +1,108 @@
+#!/bin/bash
+# common: SCSI commands whose data sits in many separate buffers (blktests srp 013): SG_IO WRITE(10) and READ(10) from scattered pages and from odd-sized segments at odd offsets, with ib_srp registering memory (cmd_sg_entries 255 and 1) and with never_register (one descriptor per piece, indirect tables of up to 64 entries); the data lands where dd finds it, and a READ past the end of the LUN gets CHECK CONDITION, ILLEGAL REQUEST, LBA out of range
+# timeout: 900
+# SPDX-License-Identifier: GPL-2.0-only
+set -euo pipefail
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
+srpt_begin
+
+must "build the SG_IO scatter tool" sgio_build
+setup_target 16
+make_pattern /tmp/pattern.bin 1
+
+# scatter_write LAYOUT LBA BYTES: the first BYTES of the pattern written
+# by SG_IO from LAYOUT buffers at LBA; direct-I/O dd reads back the same
+scatter_write() {
+	local ss
+	ss=$(blockdev --getss "$DISK") &&
+		head -c "$3" /tmp/pattern.bin > /tmp/part.bin &&
+		"$SGIO" write "$1" "$DISK" "$2" "$3" < /tmp/part.bin &&
+		dd if="$DISK" bs="$ss" skip="$2" count=$(( $3 / ss )) \
+			iflag=direct status=none | cmp - /tmp/part.bin
+}
+
+# scatter_read LAYOUT LBA BYTES: the last BYTES of the pattern written by
+# direct-I/O dd at LBA; SG_IO reads the same into LAYOUT buffers
+scatter_read() {
+	local ss
+	ss=$(blockdev --getss "$DISK") &&
+		tail -c "$3" /tmp/pattern.bin > /tmp/part.bin &&
+		dd if=/tmp/part.bin of="$DISK" bs="$ss" seek="$2" oflag=direct \
+			conv=fsync status=none &&
+		"$SGIO" read "$1" "$DISK" "$2" "$3" | cmp - /tmp/part.bin
+}
+
+# rw_ctxs_for_write LAYOUT LBA BYTES: like scatter_write's SG_IO WRITE,
+# printing how many RDMA contexts the target set up for it (calls of
+# rdma_rw_ctx_init, one per data descriptor, counted by the function
+# tracer; nothing else uses the disk meanwhile)
+TRACEFS=/sys/kernel/tracing
+rw_ctxs_for_write() {
+	local rc=0
+	[ -e "$TRACEFS/trace" ] || mount -t tracefs tracefs "$TRACEFS" || return 1
+	head -c "$3" /tmp/pattern.bin > /tmp/part.bin &&
+		echo rdma_rw_ctx_init > "$TRACEFS/set_ftrace_filter" &&
+		echo function > "$TRACEFS/current_tracer" &&
+		: > "$TRACEFS/trace" || return 1
+	"$SGIO" write "$1" "$DISK" "$2" "$3" < /tmp/part.bin || rc=1
+	# Count before the tracer is switched off: that empties the buffer.
+	[ "$rc" -eq 0 ] && { grep -c 'rdma_rw_ctx_init' "$TRACEFS/trace" || true; }
+	echo nop > "$TRACEFS/current_tracer"
+	: > "$TRACEFS/set_ftrace_filter"
+	return "$rc"
+}
+
+# descriptors_are N: a 16-page WRITE reaches the target as N descriptors
+descriptors_are() {
+	local got
+	got=$(rw_ctxs_for_write pages 16384 65536) || return 1
+	diag "16-page WRITE: $got RDMA context(s) on the target"
+	[ "$got" = "$1" ]
+}
+
+# read_past_end: one block starting at the LUN's last block + 1 gets
+# ILLEGAL REQUEST with LOGICAL BLOCK ADDRESS OUT OF RANGE (21h/00h)
+read_past_end() {
+	local ss blocks out rc=0
+	ss=$(blockdev --getss "$DISK") && blocks=$(( $(blockdev --getsize64 "$DISK") / ss )) ||
+		return 1
+	out=$("$SGIO" read pages "$DISK" "$blocks" "$ss") || rc=$?
+	diag "READ(10) at LBA $blocks: exit $rc, ${out:-no sense}"
+	[ "$rc" -eq 3 ] && [ "$out" = "SENSE key=0x5 asc=0x21 ascq=0x00" ]
+}
+
+# ib_srp registers memory for every command by default (fast
+# registration), and a list of separate pages then still reaches the
+# target as one descriptor; with never_register=Y it sends one descriptor
+# per piece under its global rkey, so the target gets indirect tables of
+# up to 64 entries. sg_tablesize=64 lets the SCSI layer pass 64 pieces
+# (the default is cmd_sg_entries' module default, 12).
+cur_nr=N
+for cfg in N:255 N:1 Y:255; do
+	nr=${cfg%:*} sg=${cfg#*:}
+	if [ "$nr" != "$cur_nr" ]; then
+		must "ib_srp reloaded with never_register=$nr" \
+			eval 'modprobe -r ib_srp && initiator_load never_register="$nr"'
+		cur_nr=$nr
+	fi
+	t="never_register=$nr cmd_sg_entries=$sg"
+	login_disk cmd_sg_entries="$sg" sg_tablesize=64
+	check "$t: WRITE from 16 pages in reverse address order reads back" \
+		scatter_write pages 2048 65536
+	check "$t: WRITE from 1-7 block segments at 512-byte offsets (200 KiB) reads back" \
+		scatter_write odd 4096 204800
+	check "$t: READ into 64 pages in reverse address order" \
+		scatter_read pages 8192 262144
+	check "$t: READ into odd segments at odd offsets (100 KiB + 512)" \
+		scatter_read odd 12288 102912
+	# Fast registration puts the 16 pages in one MR.
+	want=1
+	[ "$nr" = N ] || want=16
+	check "$t: the 16-page WRITE arrives as $want data descriptor(s)" \
+		descriptors_are "$want"
+	check "$t: READ past the end: CHECK CONDITION, 05h/21h/00h" read_past_end
+	check "$t: logout" srp_logout_all
+done
+check "no RC QP is left" all_released
+srpt_end
