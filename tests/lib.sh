@@ -296,6 +296,28 @@ log_since() {
 		END { if (s) for (i = s + 1; i <= NR; i++) print l[i] }'
 }
 
+# ftrace_start FUNCTION...: the function tracer on FUNCTION... only, with
+# an empty 8 MiB-per-CPU buffer and the global clock (so that the order
+# of lines across CPUs is the order of events); read $TRACEFS/trace
+# before ftrace_stop, which empties it
+TRACEFS=/sys/kernel/tracing
+ftrace_start() {
+	[ -e "$TRACEFS/trace_marker" ] || mount -t tracefs nodev "$TRACEFS" || return 1
+	echo 0 > "$TRACEFS/tracing_on" &&
+		echo nop > "$TRACEFS/current_tracer" &&
+		echo global > "$TRACEFS/trace_clock" &&
+		echo 8192 > "$TRACEFS/buffer_size_kb" &&
+		echo "$*" > "$TRACEFS/set_ftrace_filter" &&
+		echo function > "$TRACEFS/current_tracer" &&
+		echo > "$TRACEFS/trace" &&
+		echo 1 > "$TRACEFS/tracing_on"
+}
+ftrace_stop() {
+	echo 0 > "$TRACEFS/tracing_on"
+	echo nop > "$TRACEFS/current_tracer"
+	echo > "$TRACEFS/set_ftrace_filter"
+}
+
 # ---------------------------------------------------------------------------
 # Soft-RoCE
 
@@ -838,6 +860,35 @@ srp_tool() {
 SGIO=/tmp/sgio-scatter
 sgio_build() {
 	cc -O2 -Wall -o "$SGIO" "$TESTS_DIR/tools/sgio-scatter.c"
+}
+# The data the SG_IO helpers write (make_pattern "$SGIO_PATTERN" 1 first).
+SGIO_PATTERN=/tmp/pattern.bin
+
+# scatter_write LAYOUT LBA BYTES: the first BYTES of SGIO_PATTERN written
+# by SG_IO from LAYOUT buffers at LBA; direct-I/O dd reads back the same
+scatter_write() {
+	local ss
+	ss=$(blockdev --getss "$DISK") &&
+		head -c "$3" "$SGIO_PATTERN" > /tmp/part.bin &&
+		"$SGIO" write "$1" "$DISK" "$2" "$3" < /tmp/part.bin &&
+		dd if="$DISK" bs="$ss" skip="$2" count=$(( $3 / ss )) \
+			iflag=direct status=none | cmp - /tmp/part.bin
+}
+
+# rw_ctxs_for_write LAYOUT LBA BYTES: like scatter_write's SG_IO WRITE,
+# printing how many RDMA contexts the target set up for it (calls of
+# rdma_rw_ctx_init, one per data descriptor, counted by the function
+# tracer; nothing else uses the disk meanwhile). The tool's output and
+# exit status are left in SGIO_OUT and SGIO_RC.
+SGIO_OUT='' SGIO_RC=0
+rw_ctxs_for_write() {
+	head -c "$3" "$SGIO_PATTERN" > /tmp/part.bin &&
+		ftrace_start rdma_rw_ctx_init || return 1
+	SGIO_RC=0
+	SGIO_OUT=$("$SGIO" write "$1" "$DISK" "$2" "$3" < /tmp/part.bin) || SGIO_RC=$?
+	# Count before the tracer stops: that empties the buffer.
+	grep -c 'rdma_rw_ctx_init' "$TRACEFS/trace" || true
+	ftrace_stop
 }
 
 # setup_tool_target: what a scenario of the user-space initiator starts

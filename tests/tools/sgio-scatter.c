@@ -13,6 +13,7 @@
  *          no two segments touch.
  * On CHECK CONDITION it prints "SENSE key=0xK asc=0xAA ascq=0xQQ" to
  * stdout and exits 3; other failures exit 1, usage errors 2.
+ * SGIO_TIMEOUT_S in the environment sets the command timeout (120 s).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,16 +23,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <linux/fs.h>
 #include <unistd.h>
 
 #define PAGE		4096u
 #define MAX_SEGS	1024u
-#define TIMEOUT_MS	120000u
+#define TIMEOUT_S	120u
 
 struct layout {
 	struct sg_iovec iov[MAX_SEGS];
 	void *alloc[MAX_SEGS];
+	size_t alloc_len[MAX_SEGS];
 	unsigned int n;
 };
 
@@ -40,8 +43,31 @@ static void layout_free(struct layout *l)
 	unsigned int i;
 
 	for (i = 0; i < l->n; i++)
-		free(l->alloc[i]);
+		munmap(l->alloc[i], l->alloc_len[i]);
 	l->n = 0;
+}
+
+/*
+ * Fault the segments in: first the even ones, then the odd ones, so
+ * that neighbouring segments do not get neighbouring physical pages,
+ * whichever way the page allocator hands them out, and the SCSI layer
+ * cannot merge them into one piece.
+ */
+static void layout_fault_in(struct layout *l)
+{
+	unsigned int i, odd;
+
+	for (odd = 0; odd < 2; odd++)
+		for (i = odd; i < l->n; i += 2)
+			memset(l->iov[i].iov_base, 0, l->iov[i].iov_len);
+}
+
+static int iov_cmp_desc(const void *a, const void *b)
+{
+	const char *pa = ((const struct sg_iovec *)a)->iov_base;
+	const char *pb = ((const struct sg_iovec *)b)->iov_base;
+
+	return pa < pb ? 1 : pa > pb ? -1 : 0;
 }
 
 /* Segment @i of @total bytes: its length in the odd layout. */
@@ -69,29 +95,29 @@ static int layout_build(struct layout *l, int odd, size_t total,
 				MAX_SEGS);
 			return -1;
 		}
-		if (posix_memalign(&p, PAGE, off + len + PAGE)) {
-			fprintf(stderr, "sgio-scatter: out of memory\n");
+		/* A page of gap after each segment; no huge pages. */
+		p = mmap(NULL, off + len + PAGE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED) {
+			fprintf(stderr, "sgio-scatter: mmap: %s\n",
+				strerror(errno));
 			return -1;
 		}
+		madvise(p, off + len + PAGE, MADV_NOHUGEPAGE);
 		l->alloc[i] = p;
+		l->alloc_len[i] = off + len + PAGE;
 		l->iov[i].iov_base = (char *)p + off;
 		l->iov[i].iov_len = len;
 		l->n = i + 1;
 		left -= len;
 	}
-	if (!odd) {
-		/*
-		 * posix_memalign() tends to hand out ascending addresses:
-		 * list the pages the other way round, so that the data of
-		 * neighbouring segments is never adjacent in memory.
-		 */
-		for (i = 0; i < l->n / 2; i++) {
-			struct sg_iovec t = l->iov[i];
-
-			l->iov[i] = l->iov[l->n - 1 - i];
-			l->iov[l->n - 1 - i] = t;
-		}
-	}
+	/*
+	 * Pages from the highest address down, so that the data of
+	 * neighbouring segments is never adjacent in memory.
+	 */
+	if (!odd)
+		qsort(l->iov, l->n, sizeof(l->iov[0]), iov_cmp_desc);
+	layout_fault_in(l);
 	return 0;
 }
 
@@ -137,6 +163,14 @@ static void print_sense(const unsigned char *s, unsigned int len)
 	printf("SENSE key=0x%x asc=0x%02x ascq=0x%02x\n", key, asc, ascq);
 }
 
+static unsigned int timeout_ms(void)
+{
+	const char *v = getenv("SGIO_TIMEOUT_S");
+	unsigned long s = v ? strtoul(v, NULL, 10) : 0;
+
+	return (s && s < 3600 ? s : TIMEOUT_S) * 1000;
+}
+
 static int do_io(int fd, int wr, struct layout *l, uint32_t lba,
 		 size_t total, unsigned int bs)
 {
@@ -160,7 +194,7 @@ static int do_io(int fd, int wr, struct layout *l, uint32_t lba,
 	h.iovec_count = l->n;
 	h.dxferp = l->iov;
 	h.dxfer_len = total;
-	h.timeout = TIMEOUT_MS;
+	h.timeout = timeout_ms();
 	if (ioctl(fd, SG_IO, &h) < 0) {
 		fprintf(stderr, "sgio-scatter: SG_IO: %s\n", strerror(errno));
 		return 1;

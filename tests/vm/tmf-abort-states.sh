@@ -11,29 +11,13 @@ setup_tool_rd_slow
 
 # The function tracer orders what the driver and the core did around
 # each abort; the tool marks where each round begins.
-TR=/sys/kernel/tracing
 TRACED="srpt_write_pending srpt_rdma_read_done srpt_queue_data_in
 srpt_queue_status srpt_send_done srpt_aborted_task srpt_release_cmd
 srpt_queue_tm_rsp core_tmr_abort_task"
-trace_start() {
-	[ -e "$TR/trace_marker" ] || mount -t tracefs nodev "$TR"
-	echo 0 > "$TR/tracing_on"
-	echo nop > "$TR/current_tracer"
-	echo global > "$TR/trace_clock"
-	echo 8192 > "$TR/buffer_size_kb"
-	# shellcheck disable=SC2086 # one function name per word
-	echo $TRACED > "$TR/set_ftrace_filter"
-	echo function > "$TR/current_tracer"
-	echo > "$TR/trace"
-	echo 1 > "$TR/tracing_on"
-}
-trace_stop() {
-	echo 0 > "$TR/tracing_on"
-	echo nop > "$TR/current_tracer"
-	echo > "$TR/set_ftrace_filter"
-}
-at_end "trace_stop 2>/dev/null || true"
-must "function tracer on the driver's command path and core_tmr_abort_task" trace_start
+at_end "ftrace_stop 2>/dev/null || true"
+# shellcheck disable=SC2086 # one function name per word
+must "function tracer on the driver's command path and core_tmr_abort_task" \
+	ftrace_start $TRACED
 
 # judge_rounds TRACE TOOL-OUTPUT: one line per round of the tool that
 # sent an abort,
@@ -124,11 +108,11 @@ run_phase() {
 	local name=$1 state=$2 out=$RESULTS/$1.out judged=$RESULTS/$1.rounds
 	shift 2
 	local args=(-m -g "$GRACE_MS" "$@")
-	echo > "$TR/trace"
+	echo > "$TRACEFS/trace"
 	check "$name: the tool logs in and completes its rounds" \
 		eval 'srp_tool "${args[@]}" > "$out" &&
 		      grep -q "^CREDITS" "$out"'
-	cp "$TR/trace" "$RESULTS/$name.trace"
+	cp "$TRACEFS/trace" "$RESULTS/$name.trace"
 	judge_rounds "$RESULTS/$name.trace" "$out" > "$judged"
 	diag "$(cat "$judged")"
 	check "$name: every command got one response or was aborted, and both contexts were released once" \
@@ -165,6 +149,6 @@ must "backstore fast again" slow_set slow0 0
 
 check "after the aborts, a 2 MiB pattern written to each LUN reads back the same" \
 	tool_verify_luns 0 1
-trace_stop
+ftrace_stop
 check "no RC QP is left once the tool's channels are gone" all_released
 srpt_end
