@@ -2442,6 +2442,9 @@ static bool srpt_cmd_try_admit(struct srpt_send_ioctx *ioctx)
 	if (wrs == -EAGAIN && atomic_read(&ch->sq_wr_avail) < ch->sq_size)
 		return false;
 	if (wrs < 0) {
+		if (wrs == -EAGAIN)
+			srpt_ch_warn(ch, "tag %#llx needs more memory registrations than the channel has\n",
+				     ioctx->tag);
 		srpt_cmd_fail(ioctx, TCM_OUT_OF_RESOURCES);
 		return true;
 	}

@@ -98,7 +98,7 @@ if wanted vm; then
 fi
 # Real HCAs register memory for RDMA READ/WRITE where rxe need not:
 # ib_core.force_mr=1 makes rdma_rw do so on the data-path scenarios.
-FORCE_MR_FILTER=${SRPT_FORCE_MR_FILTER:-'^(fio-verify|large-transfers|discontig-sgio|tmf-abort-states)$'}
+FORCE_MR_FILTER=${SRPT_FORCE_MR_FILTER:-'^(fio-verify|large-transfers|discontig-sgio|sq-too-small|tmf-abort-states)$'}
 wanted force-mr && run_part force-mr bash scripts/test-vm.sh \
 	--append ib_core.force_mr=1 --filter "$FORCE_MR_FILTER" \
 	--wait-scale "${WAIT_SCALE:-1}"
