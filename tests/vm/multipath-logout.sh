@@ -1,5 +1,5 @@
 #!/bin/bash
-# common: dm-multipath over two logins to one LUN (blktests srp 002/011): rounds of verified writes through the multipath device while one path logs out and in again; no I/O error, data correct
+# common: dm-multipath over two logins to one LUN (blktests srp 002/011): rounds of verified writes through the multipath device, then through files of an ext4 on it, while one path logs out and in again; no I/O error, data correct, file system clean
 # timeout: 1200
 # SPDX-License-Identifier: GPL-2.0-only
 set -euo pipefail
@@ -39,26 +39,41 @@ must "multipath device mp0 over $disk_a and $disk_b" eval 'dm_create mp0 "$(mp_t
 at_end "dm_remove mp0"
 mp_reload() { dm_reload mp0 "$(mp_table)"; }
 
-verify_rounds_start /dev/mapper/mp0 24M 24
-check "writes are flowing through mp0" io_flows 30 /dev/mapper/mp0
-
 # host_gone HOST
 host_gone() { [ ! -e "/sys/class/scsi_host/$1" ]; }
-for ((i = 1; i <= ROUNDS; i++)); do
-	nap "$(scaled 3)"
-	port=$(ls -d /sys/class/srp_remote_ports/port-"${host_b#host}":* | head -n1)
-	echo 1 > "$port/delete"
-	if ! wait_for 60 host_gone "$host_b"; then
-		check "round $i: the second path logs out" false
-		break
-	fi
-	if ! login_b || ! mp_reload; then
-		check "round $i: the second path logs in again and rejoins mp0" false
-		break
-	fi
-done
-check "$ROUNDS logouts and logins of one path under I/O" test "$i" -gt "$ROUNDS"
+# flap_b: ROUNDS times, the second path logs out and in again and
+# rejoins mp0
+flap_b() {
+	local i port
+	for ((i = 1; i <= ROUNDS; i++)); do
+		nap "$(scaled 3)"
+		port=$(ls -d /sys/class/srp_remote_ports/port-"${host_b#host}":* | head -n1)
+		echo 1 > "$port/delete"
+		wait_for 60 host_gone "$host_b" ||
+			{ diag "round $i: the second path did not log out"; return 1; }
+		login_b && mp_reload ||
+			{ diag "round $i: the second path did not log in and rejoin mp0"; return 1; }
+	done
+}
+
+verify_rounds_start /dev/mapper/mp0 24M 24
+check "writes are flowing through mp0" io_flows 30 /dev/mapper/mp0
+check "$ROUNDS logouts and logins of one path under block I/O" flap_b
 verify_rounds_stop
+
+# blktests srp/002: the same with files on a file system over mp0.
+mnt=/tmp/mnt
+mkdir -p "$mnt"
+at_end "umount $mnt 2>/dev/null || true"
+must "ext4 on mp0, mounted" \
+	eval 'mkfs.ext4 -q -F -E nodiscard /dev/mapper/mp0 && mount -t ext4 /dev/mapper/mp0 "$mnt"'
+verify_rounds_start "$mnt/data" 16M 16
+check "file writes are flowing through mp0" io_flows 30 /dev/mapper/mp0
+check "$ROUNDS logouts and logins of one path under file I/O" flap_b
+verify_rounds_stop
+check "unmount" umount "$mnt"
+fsck_clean() { e2fsck -f -n /dev/mapper/mp0 > "$RESULTS/e2fsck.log" 2>&1; }
+check "e2fsck finds the file system clean" fsck_clean
 must "mp0 removed" dmsetup remove --noudevsync mp0
 check "logout" srp_logout_all
 check "no RC QP is left" all_released
