@@ -1,5 +1,5 @@
 #!/bin/bash
-# common: large and awkward transfers (blktests srp 005-010, 013): direct and buffered I/O with 4 MiB and 8 MiB blocks, with cmd_sg_entries 255 (8 MiB requests) and 1 (one descriptor, 1 MiB requests), buffers not page aligned; data verified
+# common: large and awkward transfers (blktests srp 005-010): direct and buffered I/O with 4 MiB and 8 MiB blocks, with cmd_sg_entries 255 (8 MiB requests) and 1 (one descriptor, 1 MiB requests), buffers not page aligned; data verified
 # timeout: 1200
 # SPDX-License-Identifier: GPL-2.0-only
 set -euo pipefail
