@@ -876,18 +876,18 @@ scatter_write() {
 }
 
 # rw_ctxs_for_write LAYOUT LBA BYTES: like scatter_write's SG_IO WRITE,
-# printing how many RDMA contexts the target set up for it (calls of
+# counting the RDMA contexts the target set up for it (calls of
 # rdma_rw_ctx_init, one per data descriptor, counted by the function
-# tracer; nothing else uses the disk meanwhile). The tool's output and
-# exit status are left in SGIO_OUT and SGIO_RC.
-SGIO_OUT='' SGIO_RC=0
+# tracer; nothing else uses the disk meanwhile). Leaves the count in
+# SGIO_CTXS, the tool's output and exit status in SGIO_OUT and SGIO_RC.
+SGIO_CTXS=0 SGIO_OUT='' SGIO_RC=0
 rw_ctxs_for_write() {
 	head -c "$3" "$SGIO_PATTERN" > /tmp/part.bin &&
 		ftrace_start rdma_rw_ctx_init || return 1
 	SGIO_RC=0
 	SGIO_OUT=$("$SGIO" write "$1" "$DISK" "$2" "$3" < /tmp/part.bin) || SGIO_RC=$?
 	# Count before the tracer stops: that empties the buffer.
-	grep -c 'rdma_rw_ctx_init' "$TRACEFS/trace" || true
+	SGIO_CTXS=$(grep -c 'rdma_rw_ctx_init' "$TRACEFS/trace" || true)
 	ftrace_stop
 }
 

@@ -121,8 +121,10 @@ static int layout_build(struct layout *l, int odd, size_t total,
 	return 0;
 }
 
-static int copy_stream(struct layout *l, int fd, int to_fd)
+/* Fill the segments from stdin, or with @out, write them to stdout. */
+static int copy_stream(struct layout *l, int out)
 {
+	int fd = out ? STDOUT_FILENO : STDIN_FILENO;
 	unsigned int i;
 
 	for (i = 0; i < l->n; i++) {
@@ -130,12 +132,12 @@ static int copy_stream(struct layout *l, int fd, int to_fd)
 		size_t done = 0, len = l->iov[i].iov_len;
 
 		while (done < len) {
-			ssize_t r = to_fd ? write(fd, p + done, len - done) :
-					    read(fd, p + done, len - done);
+			ssize_t r = out ? write(fd, p + done, len - done) :
+					  read(fd, p + done, len - done);
 
 			if (r <= 0) {
 				fprintf(stderr, "sgio-scatter: %s: %s\n",
-					to_fd ? "write" : "short read",
+					out ? "write" : "short read",
 					r ? strerror(errno) : "end of file");
 				return -1;
 			}
@@ -253,11 +255,11 @@ int main(int argc, char **argv)
 	}
 	if (layout_build(&l, odd, total, bs))
 		return 1;
-	ret = wr ? copy_stream(&l, 0, 0) : 0;
+	ret = wr ? copy_stream(&l, 0) : 0;
 	if (!ret)
 		ret = do_io(fd, wr, &l, lba, total, bs);
 	if (!ret && !wr)
-		ret = copy_stream(&l, 1, 1);
+		ret = copy_stream(&l, 1);
 	layout_free(&l);
 	close(fd);
 	return ret < 0 ? 1 : ret;

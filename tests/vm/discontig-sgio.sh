@@ -26,11 +26,9 @@ scatter_read() {
 # MAX descriptors (the SCSI layer merges pieces that happen to be
 # physically adjacent; the tool makes that unlikely)
 descriptors_are() {
-	local got
-	rw_ctxs_for_write pages 16384 65536 > /tmp/ctxs || return 1
-	got=$(cat /tmp/ctxs)
-	diag "16-page WRITE: $got RDMA context(s) on the target, exit $SGIO_RC"
-	[ "$SGIO_RC" -eq 0 ] && [ "$got" -ge "$1" ] && [ "$got" -le "$2" ]
+	rw_ctxs_for_write pages 16384 65536 || return 1
+	diag "16-page WRITE: $SGIO_CTXS RDMA context(s) on the target, exit $SGIO_RC"
+	[ "$SGIO_RC" -eq 0 ] && [ "$SGIO_CTXS" -ge "$1" ] && [ "$SGIO_CTXS" -le "$2" ]
 }
 
 # read_past_end: one block starting at the LUN's last block + 1 gets

@@ -24,13 +24,8 @@ BIG=$((240 * 4096))
 # too_big_write: the 240-page WRITE gets 02h/08h/00h before its (scaled
 # 30 s) SG_IO timeout
 too_big_write() {
-	local n
-	export SGIO_TIMEOUT_S
-	SGIO_TIMEOUT_S=$(scaled 30)
-	rw_ctxs_for_write pages 16384 "$BIG" > /tmp/ctxs || return 1
-	n=$(cat /tmp/ctxs)
-	unset SGIO_TIMEOUT_S
-	diag "240-page WRITE: $n RDMA context(s), exit $SGIO_RC, ${SGIO_OUT:-no sense}"
+	SGIO_TIMEOUT_S=$(scaled 30) rw_ctxs_for_write pages 16384 "$BIG" || return 1
+	diag "240-page WRITE: $SGIO_CTXS RDMA context(s), exit $SGIO_RC, ${SGIO_OUT:-no sense}"
 	[ "$SGIO_RC" -eq 3 ] && [ "$SGIO_OUT" = "SENSE key=0x2 asc=0x08 ascq=0x00" ]
 }
 # one_log_line: exactly one warning for it, naming the channel (the
