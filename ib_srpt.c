@@ -2316,10 +2316,16 @@ VISIBLE_IF_KUNIT sense_reason_t srpt_parse_cmd(struct srp_cmd *cmd,
 		return TCM_INVALID_FIELD_IN_COMMAND_IU;
 	}
 	d->data_len = len;
-	if (len)
-		d->dir = out_fmt ? DMA_TO_DEVICE : DMA_FROM_DEVICE;
-	else
+	/*
+	 * An empty buffer keeps its direction, so that a command expecting
+	 * data is answered with DIOVER or DOOVER, but offers nothing to map.
+	 */
+	d->dir = out_fmt ? DMA_TO_DEVICE : DMA_FROM_DEVICE;
+	if (!len) {
+		d->desc = NULL;
 		d->ndesc = 0;
+		d->imm = NULL;
+	}
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(srpt_parse_cmd);

@@ -1398,9 +1398,13 @@ static void cmd_direct_data_in(struct kunit *test)
 	kt_parse_ok(test, iu, 64, &kt_no_imm, &f);
 }
 
+/*
+ * An empty buffer keeps its direction, so that a READ expecting data is
+ * answered with DIOVER, but leaves nothing to map.
+ */
 static void cmd_direct_zero_length(struct kunit *test)
 {
-	const struct kt_found f = { DMA_NONE, 0, KT_ANY, 0, 0, 16 };
+	const struct kt_found f = { DMA_FROM_DEVICE, 0, 0, 0, 0, 16 };
 	u8 *iu = kt_direct(test, KT_IN(KT_DIRECT), 0, 0);
 
 	kt_parse_ok(test, iu, 64, &kt_no_imm, &f);
@@ -1695,7 +1699,7 @@ static void cmd_indirect_256_descriptors(struct kunit *test)
 static void cmd_indirect_zero_length(struct kunit *test)
 {
 	static const u32 lens[] = { 0, 0 };
-	const struct kt_found f = { DMA_NONE, 0, KT_ANY, 0, 0, 16 };
+	const struct kt_found f = { DMA_TO_DEVICE, 0, 0, 0, 0, 16 };
 	u8 *iu = kt_cmd(test, KT_OUT(KT_INDIRECT), 2, 0, 0);
 	u32 len = kt_put_table(iu, 48, lens, 2, 0);
 
@@ -1777,9 +1781,10 @@ static void cmd_imm_length_overflow(struct kunit *test)
 	kt_parse_bad(test, iu, 4096, &kt_imm64, KT_BAD_IU);
 }
 
+/* No immediate data to copy: nothing for srpt_cmd_map() to allocate. */
 static void cmd_imm_zero_length(struct kunit *test)
 {
-	const struct kt_found f = { DMA_NONE, 0, 0, 0, KT_ANY, 16 };
+	const struct kt_found f = { DMA_TO_DEVICE, 0, 0, 0, 0, 16 };
 	u8 *iu = kt_imm(test, KT_OUT(KT_IMM), 0, 0);
 
 	kt_parse_ok(test, iu, 64, &kt_imm64, &f);
@@ -1807,7 +1812,7 @@ static void cmd_imm_header_ends_iu(struct kunit *test)
 		.it_iu_len = KT_IU_SIZE, .use_imm_data = true,
 		.imm_data_offset = 52,
 	};
-	const struct kt_found f = { DMA_NONE, 0, 0, 0, KT_ANY, 16 };
+	const struct kt_found f = { DMA_TO_DEVICE, 0, 0, 0, 0, 16 };
 
 	kt_parse_ok(test, kt_imm(test, KT_OUT(KT_IMM), 0, 0), 52, &p, &f);
 	kt_parse_bad(test, kt_imm(test, KT_OUT(KT_IMM), 0, 1), 52, &p,
