@@ -1183,6 +1183,7 @@ static struct srpt_rdma_ch *srpt_ch_alloc(struct srpt_port *sport,
 	ch->rdma_cm_id = rdma_cm_id;
 	ch->params = *params;
 	spin_lock_init(&ch->lock);
+	mutex_init(&ch->rw_mutex);
 	INIT_LIST_HEAD(&ch->list);
 	INIT_LIST_HEAD(&ch->free_list);
 	INIT_LIST_HEAD(&ch->sq_wait_list);
@@ -1371,6 +1372,7 @@ static void srpt_ch_free(struct srpt_rdma_ch *ch)
 	srpt_ch_unpublish(ch);
 	wake_up_all(&sdev->ch_waitq);
 	mutex_unlock(&sdev->mutex);
+	mutex_destroy(&ch->rw_mutex);
 	kfree(ch);
 	srpt_sdev_put(sdev);
 }
@@ -1979,19 +1981,46 @@ static enum dma_data_direction srpt_rw_dir(struct srpt_send_ioctx *ioctx)
 						  DMA_TO_DEVICE;
 }
 
+/*
+ * Set up the RDMA context of @rw for the first @nents entries of its
+ * scatterlist; return the work requests it needs or a negative errno.
+ */
+static int srpt_rw_ctx_init(struct srpt_send_ioctx *ioctx, struct srpt_rw *rw,
+			    u32 nents)
+{
+	struct srpt_rdma_ch *ch = ioctx->ch;
+	int ret;
+
+	ret = rdma_rw_ctx_init(&rw->rw, ch->qp, ch->sport->port, rw->sg, nents,
+			       0, rw->remote_addr, rw->rkey, srpt_rw_dir(ioctx));
+	if (ret >= 0)
+		rw->map_nents = nents;
+	return ret;
+}
+
+static void srpt_rw_ctx_destroy(struct srpt_send_ioctx *ioctx,
+				struct srpt_rw *rw)
+{
+	struct srpt_rdma_ch *ch = ioctx->ch;
+
+	if (!rw->map_nents)
+		return;
+	rdma_rw_ctx_destroy(&rw->rw, ch->qp, ch->sport->port, rw->sg,
+			    rw->map_nents, srpt_rw_dir(ioctx));
+	rw->map_nents = 0;
+}
+
 /* Release the data buffers and RDMA contexts of a command. */
 static void srpt_cmd_unmap(struct srpt_send_ioctx *ioctx)
 {
-	struct srpt_rdma_ch *ch = ioctx->ch;
 	struct srpt_rw *rw;
 	u32 i;
 
 	for (i = 0; i < ioctx->nr_rws; i++) {
 		rw = &ioctx->rws[i];
+		srpt_rw_ctx_destroy(ioctx, rw);
 		if (!rw->sg)
 			continue;
-		rdma_rw_ctx_destroy(&rw->rw, ch->qp, ch->sport->port, rw->sg,
-				    rw->nents, srpt_rw_dir(ioctx));
 		target_free_sgl(rw->sg, rw->nents);
 		rw->sg = NULL;
 	}
@@ -2172,7 +2201,7 @@ static void srpt_post_rsp(struct srpt_send_ioctx *ioctx, u32 len, bool rdma)
 		return;
 	}
 	for (i = rdma ? (int)ioctx->nr_rws - 1 : -1; i >= 0; i--)
-		if (ioctx->rws[i].sg)
+		if (ioctx->rws[i].map_nents)
 			first = rdma_rw_ctx_wrs(&ioctx->rws[i].rw, ch->qp,
 						ch->sport->port, NULL, first);
 	ib_dma_sync_single_for_device(ch->sport->sdev->device, ioctx->rsp.dma,
@@ -2379,27 +2408,22 @@ static int srpt_cmd_map(struct srpt_send_ioctx *ioctx,
 	if (!ioctx->rws)
 		return -ENOMEM;
 	memset(ioctx->rws, 0, sizeof(*ioctx->rws));
+	mutex_lock(&ch->rw_mutex);
 	for (i = 0; i < d->ndesc; i++) {
-		u32 len = be32_to_cpu(d->desc[i].len);
-
 		rw = &ioctx->rws[i];
 		ioctx->nr_rws = i + 1;
-		if (!len)
+		rw->remote_addr = be64_to_cpu(d->desc[i].va);
+		rw->rkey = be32_to_cpu(d->desc[i].key);
+		rw->len = be32_to_cpu(d->desc[i].len);
+		if (!rw->len)
 			continue;
-		ret = target_alloc_sgl(&rw->sg, &rw->nents, len, false,
+		ret = target_alloc_sgl(&rw->sg, &rw->nents, rw->len, false,
 				       i + 1 < d->ndesc);
 		if (ret)
 			goto unmap;
-		ret = rdma_rw_ctx_init(&rw->rw, ch->qp, ch->sport->port, rw->sg,
-				       rw->nents, 0, be64_to_cpu(d->desc[i].va),
-				       be32_to_cpu(d->desc[i].key),
-				       srpt_rw_dir(ioctx));
-		if (ret < 0) {
-			target_free_sgl(rw->sg, rw->nents);
-			rw->sg = NULL;
+		ret = srpt_rw_ctx_init(ioctx, rw, rw->nents);
+		if (ret < 0)
 			goto unmap;
-		}
-		rw->nr_wrs = ret;
 		wrs += ret;
 		if (prev)
 			sg_chain(prev, prev_nents + 1, rw->sg);
@@ -2409,11 +2433,73 @@ static int srpt_cmd_map(struct srpt_send_ioctx *ioctx,
 		prev_nents = rw->nents;
 		*nents += rw->nents;
 	}
+	mutex_unlock(&ch->rw_mutex);
 	return wrs;
 
 unmap:
+	mutex_unlock(&ch->rw_mutex);
 	srpt_cmd_unmap(ioctx);
 	return ret;
+}
+
+/* Set @rw up again for the first @len bytes of its buffer, 0 < @len. */
+static int srpt_rw_map_prefix(struct srpt_send_ioctx *ioctx,
+			      struct srpt_rw *rw, u32 len)
+{
+	struct scatterlist *sg;
+	u32 i;
+
+	for_each_sg(rw->sg, sg, rw->nents, i) {
+		if (len <= sg->length) {
+			/* Freeing the pages later does not look at lengths. */
+			sg->length = len;
+			return srpt_rw_ctx_init(ioctx, rw, i + 1);
+		}
+		len -= sg->length;
+	}
+	return -EINVAL;
+}
+
+/**
+ * srpt_rw_trim() - limit the RDMA WRITEs of a command to what it moved
+ * @ioctx: data-in command, mapped by srpt_cmd_map().
+ * @len: bytes the target core transferred (&se_cmd.data_length).
+ *
+ * The contexts set up at admission cover the initiator's whole buffers,
+ * but the core may transfer less: it shortens a transfer to the CDB's
+ * length (TEST UNIT READY or INQUIRY into a large buffer) and to what a
+ * command produced (a VPD page shorter than the allocation length). The
+ * initiator learns the rest from the residual and must find the rest of
+ * its buffers untouched, so contexts past @len are dropped and the one
+ * @len ends in is set up again for its first bytes. Under &ch->rw_mutex
+ * no other command can take the memory registrations the old context
+ * gave back before the shorter one, which needs no more, takes them.
+ *
+ * Context: process context.
+ * Return: 0, or a negative errno; nothing may be posted then.
+ */
+static int srpt_rw_trim(struct srpt_send_ioctx *ioctx, u32 len)
+{
+	struct srpt_rdma_ch *ch = ioctx->ch;
+	struct srpt_rw *rw;
+	int ret = 0;
+	u32 i, n;
+
+	if (len >= ioctx->desc.data_len)
+		return 0;
+	mutex_lock(&ch->rw_mutex);
+	for (i = 0; i < ioctx->nr_rws && ret >= 0; i++) {
+		rw = &ioctx->rws[i];
+		n = min(rw->len, len);
+		len -= n;
+		if (n == rw->len)
+			continue;
+		srpt_rw_ctx_destroy(ioctx, rw);
+		if (n)
+			ret = srpt_rw_map_prefix(ioctx, rw, n);
+	}
+	mutex_unlock(&ch->rw_mutex);
+	return min(ret, 0);
 }
 
 static void srpt_cmd_fail(struct srpt_send_ioctx *ioctx, sense_reason_t reason)
@@ -2999,7 +3085,7 @@ static int srpt_write_pending(struct se_cmd *cmd)
 	if (!srpt_ch_is_live(ch))
 		return -EIO;
 	for (i = ioctx->nr_rws - 1; i >= 0; i--) {
-		if (!ioctx->rws[i].sg)
+		if (!ioctx->rws[i].map_nents)
 			continue;
 		first = rdma_rw_ctx_wrs(&ioctx->rws[i].rw, ch->qp,
 					ch->sport->port, cqe, first);
@@ -3048,11 +3134,23 @@ static u32 srpt_cmd_build_rsp(struct srpt_send_ioctx *ioctx)
 			      out_res, in_res, srpt_take_credits(ioctx));
 }
 
+/*
+ * Send the data of a SCSI read and its response. If the RDMA WRITEs
+ * cannot be limited to the bytes transferred, nothing of the data may
+ * go out: BUSY makes the initiator send the command again.
+ */
 static int srpt_queue_data_in(struct se_cmd *cmd)
 {
 	struct srpt_send_ioctx *ioctx = srpt_cmd_to_ioctx(cmd);
+	int ret = srpt_rw_trim(ioctx, cmd->data_length);
 
-	srpt_post_rsp(ioctx, srpt_cmd_build_rsp(ioctx), true);
+	if (ret) {
+		srpt_ch_warn(ioctx->ch, "tag %#llx: cannot map %u bytes of data-in (%d); answering BUSY\n",
+			     ioctx->tag, cmd->data_length, ret);
+		cmd->scsi_status = SAM_STAT_BUSY;
+		cmd->se_cmd_flags &= ~(SCF_OVERFLOW_BIT | SCF_UNDERFLOW_BIT);
+	}
+	srpt_post_rsp(ioctx, srpt_cmd_build_rsp(ioctx), !ret);
 	return 0;
 }
 

@@ -200,16 +200,22 @@ struct srpt_recv_ioctx {
 
 /**
  * struct srpt_rw - one remote buffer and the RDMA context moving it
- * @rw: rdma_rw context.
+ * @rw: rdma_rw context, covering the first @map_nents entries of @sg.
  * @sg: local scatterlist the remote buffer is copied to or from.
  * @nents: entries of @sg.
- * @nr_wrs: work requests rdma_rw_ctx_init() built.
+ * @map_nents: entries of @sg that @rw moves; 0: @rw is not set up.
+ * @remote_addr: address of the remote buffer.
+ * @rkey: memory key of the remote buffer.
+ * @len: length of the remote buffer.
  */
 struct srpt_rw {
 	struct rdma_rw_ctx rw;
 	struct scatterlist *sg;
 	unsigned int nents;
-	unsigned int nr_wrs;
+	unsigned int map_nents;
+	u64 remote_addr;
+	u32 rkey;
+	u32 len;
 };
 
 /**
@@ -339,6 +345,9 @@ struct srpt_tpg;
  * @srq: the device SRQ this channel receives on, or NULL.
  * @lock: protects @state, @free_list, @sq_wait_list, @early_list,
  *	  @iu_wait_list.
+ * @rw_mutex: held while RDMA contexts are set up, so that a context set
+ *	  up again for fewer bytes (srpt_rw_trim()) gets back the memory
+ *	  registrations it just gave up.
  * @state: enum srpt_ch_state; changed by srpt_ch_set_state() only.
  * @credits: credits granted at login; the size of @ioctx and @recv.
  * @pending_credits: credits to return with the next response.
@@ -372,6 +381,7 @@ struct srpt_rdma_ch {
 	u32 cq_size;
 	struct ib_srq *srq;
 	spinlock_t lock; /* see @lock above */
+	struct mutex rw_mutex; /* see @rw_mutex above */
 	enum srpt_ch_state state;
 	u32 credits;
 	atomic_t pending_credits;
