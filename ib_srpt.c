@@ -923,7 +923,7 @@ static bool srpt_tpg_find_acl(struct srpt_tpg *stpg, const u8 i_port_id[16],
 }
 
 /**
- * srpt_find_acl() - find an enabled TPG that admits an initiator
+ * srpt_find_tpg() - find the enabled TPG that admits an initiator
  * @sport: port the login arrived on.
  * @i_port_id: initiator port ID from the login.
  * @sa: initiator address for RDMA/CM logins, else NULL.
@@ -939,7 +939,7 @@ static bool srpt_tpg_find_acl(struct srpt_tpg *stpg, const u8 i_port_id[16],
  * Context: process context; the caller holds &sport->sdev->mutex.
  * Return: the TPG, or NULL.
  */
-static struct srpt_tpg *srpt_find_acl(struct srpt_port *sport,
+static struct srpt_tpg *srpt_find_tpg(struct srpt_port *sport,
 				      const u8 i_port_id[16],
 				      const struct sockaddr *sa,
 				      char *name, size_t len)
@@ -1470,7 +1470,7 @@ static int srpt_cm_req_recv(struct srpt_req *req)
 	/* Turn away unknown initiators before allocating anything. */
 	mutex_lock(&sdev->mutex);
 	stpg = sdev->removed ? NULL :
-		srpt_find_acl(sport, req->login.i_port_id, req->src,
+		srpt_find_tpg(sport, req->login.i_port_id, req->src,
 			      acl_name, sizeof(acl_name));
 	mutex_unlock(&sdev->mutex);
 	reason = SRP_LOGIN_REJ_UNABLE_ASSOCIATE_CHANNEL;
@@ -1495,7 +1495,7 @@ static int srpt_cm_req_recv(struct srpt_req *req)
 	reason = SRP_LOGIN_REJ_UNABLE_ASSOCIATE_CHANNEL;
 	strscpy(acl_name, name, sizeof(acl_name));
 	stpg = sdev->removed ? NULL :
-		srpt_find_acl(sport, req->login.i_port_id, req->src,
+		srpt_find_tpg(sport, req->login.i_port_id, req->src,
 			      acl_name, sizeof(acl_name));
 	if (!stpg)
 		goto unlock;
@@ -2136,7 +2136,7 @@ VISIBLE_IF_KUNIT u32 srpt_build_rsp(void *buf, u32 size, u64 tag, u8 status,
 EXPORT_SYMBOL_IF_KUNIT(srpt_build_rsp);
 
 /**
- * srpt_build_tmf_rsp() - fill in an SRP_RSP carrying a response code
+ * srpt_build_code_rsp() - fill in an SRP_RSP carrying a response code
  * @buf: response buffer of at least %SRPT_MIN_RSP_SIZE bytes.
  * @tag: tag of the request.
  * @code: SRP response code.
@@ -2145,8 +2145,8 @@ EXPORT_SYMBOL_IF_KUNIT(srpt_build_rsp);
  * Context: any.
  * Return: length of the response.
  */
-VISIBLE_IF_KUNIT u32 srpt_build_tmf_rsp(void *buf, u64 tag, u8 code,
-					u32 req_lim_delta)
+VISIBLE_IF_KUNIT u32 srpt_build_code_rsp(void *buf, u64 tag, u8 code,
+					 u32 req_lim_delta)
 {
 	struct srp_rsp *rsp = buf;
 
@@ -2159,7 +2159,7 @@ VISIBLE_IF_KUNIT u32 srpt_build_tmf_rsp(void *buf, u64 tag, u8 code,
 	rsp->data[3] = code;
 	return sizeof(*rsp) + 4;
 }
-EXPORT_SYMBOL_IF_KUNIT(srpt_build_tmf_rsp);
+EXPORT_SYMBOL_IF_KUNIT(srpt_build_code_rsp);
 
 /* Free a command that could not be sent a response. */
 static void srpt_finish_unposted(struct srpt_send_ioctx *ioctx)
@@ -2232,7 +2232,7 @@ static void srpt_post_code_rsp(struct srpt_send_ioctx *ioctx, u8 code)
 {
 	u32 len;
 
-	len = srpt_build_tmf_rsp(ioctx->rsp.buf, ioctx->tag, code,
+	len = srpt_build_code_rsp(ioctx->rsp.buf, ioctx->tag, code,
 				 srpt_take_credits(ioctx));
 	srpt_post_rsp(ioctx, len, false);
 }

@@ -587,7 +587,7 @@ sense_reason_t srpt_parse_cmd(struct srp_cmd *cmd, u32 byte_len,
 u32 srpt_build_rsp(void *buf, u32 size, u64 tag, u8 status,
 		   const u8 *sense, u32 sense_len, u8 flags,
 		   u32 data_out_res, u32 data_in_res, u32 req_lim_delta);
-u32 srpt_build_tmf_rsp(void *buf, u64 tag, u8 code, u32 req_lim_delta);
+u32 srpt_build_code_rsp(void *buf, u64 tag, u8 code, u32 req_lim_delta);
 int srpt_tmf_to_tcm(u8 srp_fn);
 u8 srpt_tmr_rsp_code(u8 tmr_response);
 int srpt_parse_acl_name(const char *name, struct srpt_node_acl *acl);

@@ -2061,13 +2061,13 @@ static void rsp_byte_order(struct kunit *test)
 }
 
 /* An SRP_RSP with RSPVALID and the 4-byte response data (SRP r16a). */
-static void kt_tmf_rsp(struct kunit *test, u8 code, u32 lim)
+static void kt_code_rsp(struct kunit *test, u8 code, u32 lim)
 {
 	const struct kt_rsp r = { .flags = 0x01, .lim = lim, .rsp_len = 4 };
 	const u8 data[4] = { 0, 0, 0, code };
 	u8 *b = kt_guarded(test, 40);
 
-	KUNIT_EXPECT_EQ(test, srpt_build_tmf_rsp(b, kt_tag64(), code, lim),
+	KUNIT_EXPECT_EQ(test, srpt_build_code_rsp(b, kt_tag64(), code, lim),
 			40U);
 	kt_expect_rsp_hdr(test, b, &r);
 	KUNIT_EXPECT_MEMEQ(test, b + 36, data, 4);
@@ -2076,22 +2076,22 @@ static void kt_tmf_rsp(struct kunit *test, u8 code, u32 lim)
 
 static void tmf_rsp_complete(struct kunit *test)
 {
-	kt_tmf_rsp(test, 0x00, 1);
+	kt_code_rsp(test, 0x00, 1);
 }
 
 static void tmf_rsp_not_supported(struct kunit *test)
 {
-	kt_tmf_rsp(test, 0x04, 0x01020304);
+	kt_code_rsp(test, 0x04, 0x01020304);
 }
 
 static void tmf_rsp_failed(struct kunit *test)
 {
-	kt_tmf_rsp(test, 0x05, 0);
+	kt_code_rsp(test, 0x05, 0);
 }
 
 static void tmf_rsp_invalid_fields(struct kunit *test)
 {
-	kt_tmf_rsp(test, 0x02, 17);
+	kt_code_rsp(test, 0x02, 17);
 }
 
 static void tmf_to_tcm_known(struct kunit *test)
