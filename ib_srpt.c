@@ -39,12 +39,12 @@ MODULE_LICENSE("GPL");
 #define SRPT_VERSION "2.0"
 
 static u32 srp_max_req_size = SRPT_DEF_MAX_REQ_SIZE;
-module_param(srp_max_req_size, int, 0444);
+module_param(srp_max_req_size, uint, 0444);
 MODULE_PARM_DESC(srp_max_req_size,
 		 "Largest SRP request (initiator-to-target IU) in bytes a login may ask for.");
 
 static u32 srpt_srq_size = SRPT_DEF_SRQ_SIZE;
-module_param(srpt_srq_size, int, 0444);
+module_param(srpt_srq_size, uint, 0444);
 MODULE_PARM_DESC(srpt_srq_size,
 		 "Receive buffers of the shared receive queue (SRQ) of each HCA.");
 
@@ -3942,9 +3942,11 @@ static int __init srpt_init_module(void)
 {
 	int ret;
 
-	if (srp_max_req_size < SRPT_MIN_MAX_REQ_SIZE) {
-		pr_err("srp_max_req_size %u is below the minimum %u\n",
-		       srp_max_req_size, SRPT_MIN_MAX_REQ_SIZE);
+	if (srp_max_req_size < SRPT_MIN_MAX_REQ_SIZE ||
+	    srp_max_req_size > SRPT_MAX_MAX_REQ_SIZE) {
+		pr_err("srp_max_req_size %u is outside %u..%u\n",
+		       srp_max_req_size, SRPT_MIN_MAX_REQ_SIZE,
+		       SRPT_MAX_MAX_REQ_SIZE);
 		return -EINVAL;
 	}
 	if (srpt_srq_size < SRPT_MIN_SRQ_SIZE ||

@@ -28,10 +28,15 @@
 #include <scsi/srp.h>
 #include <target/target_core_base.h>
 
-/* Limits of the admin-visible knobs; the ranges match the 6.12 driver. */
+/*
+ * Limits of the admin-visible knobs; the ranges match the 6.12 driver,
+ * which set no upper bound on srp_max_req_size.
+ */
 enum {
 	SRPT_MIN_MAX_REQ_SIZE		= 996,
 	SRPT_DEF_MAX_REQ_SIZE		= 8276,
+	/* Receive buffers are kmalloc()ed at this size. */
+	SRPT_MAX_MAX_REQ_SIZE		= 1U << 20,
 	SRPT_MIN_SRQ_SIZE		= 4,
 	SRPT_DEF_SRQ_SIZE		= 4095,
 	SRPT_MAX_SRQ_SIZE		= 65535,
