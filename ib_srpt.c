@@ -708,7 +708,8 @@ EXPORT_SYMBOL_IF_KUNIT(srpt_login_from_pdata);
  *
  * Reject reasons (SRP r16a table 12, plus include/scsi/srp.h):
  * an IU length below %SRPT_MIN_IT_IU_LEN cannot carry an SRP_CMD with a
- * descriptor; no reason code describes that, so "unable to establish"
+ * descriptor, and a reserved multi-channel action cannot be carried
+ * out; no reason code describes those, so "unable to establish"
  * (0x00010000) is used. Too large: 0x00010002. Neither direct nor
  * indirect descriptors: 0x00010004. Another target port: 0x00010003.
  *
@@ -729,6 +730,9 @@ VISIBLE_IF_KUNIT u32 srpt_check_login(const struct srpt_login *req,
 	if (!(req->req_buf_fmt &
 	      (SRP_BUF_FORMAT_DIRECT | SRP_BUF_FORMAT_INDIRECT)))
 		return SRP_LOGIN_REJ_UNSUPPORTED_DESCRIPTOR_FMT;
+	/* MULTI-CHANNEL ACTION codes 2 and 3 are reserved. */
+	if ((req->req_flags & 3) > SRP_MULTICHAN_MULTI)
+		return SRP_LOGIN_REJ_UNABLE_ESTABLISH_CHANNEL;
 	if (memcmp(req->t_port_id, &guid, 8) ||
 	    memcmp(req->t_port_id + 8, &guid, 8))
 		return SRP_LOGIN_REJ_UNABLE_ASSOCIATE_CHANNEL;

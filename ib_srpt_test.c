@@ -592,13 +592,19 @@ static void login_uses_service_guid(struct kunit *test)
 
 static void login_multichan_action(struct kunit *test)
 {
-	/* MULTI-CHANNEL ACTION, bits 1..0: 0 single, 1 multi, 2-3 rsvd. */
+	/*
+	 * MULTI-CHANNEL ACTION, bits 1..0: 0 single, 1 multi; the reserved
+	 * codes 2 and 3 are refused like any reserved value.
+	 */
 	static const struct {
 		u8 flags;
+		u32 reason;
 		bool single;
 	} t[] = {
-		{ 0x00, true }, { 0x01, false }, { 0x02, true },
-		{ 0x03, true }, { 0x7d, false }, { 0x7c, true },
+		{ 0x00, 0, true }, { 0x01, 0, false },
+		{ 0x02, KT_REJ_NO_CHANNEL, false }, { 0x03, KT_REJ_NO_CHANNEL, false },
+		{ 0x7d, 0, false }, { 0x7c, 0, true },
+		{ 0x82, KT_REJ_NO_CHANNEL, false },
 	};
 	struct srpt_login_params p;
 	struct kt_login l = { .iu_len = 1024, .buf_fmt = 0x0006 };
@@ -606,9 +612,12 @@ static void login_multichan_action(struct kunit *test)
 
 	for (i = 0; i < ARRAY_SIZE(t); i++) {
 		l.flags = t[i].flags;
-		KUNIT_ASSERT_EQ(test, kt_check(&l, &p), 0U);
-		KUNIT_EXPECT_EQ_MSG(test, p.multichan_single, t[i].single,
+		KUNIT_ASSERT_EQ_MSG(test, kt_check(&l, &p), t[i].reason,
 				    "flags %#x", t[i].flags);
+		if (!t[i].reason)
+			KUNIT_EXPECT_EQ_MSG(test, p.multichan_single,
+					    t[i].single, "flags %#x",
+					    t[i].flags);
 	}
 }
 
