@@ -113,6 +113,24 @@ static void srpt_sdev_put(struct srpt_device *sdev)
 	kref_put(&sdev->kref, srpt_sdev_free);
 }
 
+/*
+ * The device serving @device, with a reference, or NULL once its
+ * removal started: the CM may still deliver requests then.
+ */
+static struct srpt_device *srpt_sdev_lookup(struct ib_device *device)
+{
+	struct srpt_device *sdev, *found = NULL;
+
+	mutex_lock(&srpt_dev_mutex);
+	list_for_each_entry(sdev, &srpt_dev_list, list)
+		if (sdev->device == device) {
+			found = srpt_sdev_get(sdev);
+			break;
+		}
+	mutex_unlock(&srpt_dev_mutex);
+	return found;
+}
+
 /**
  * srpt_buf_alloc() - allocate and DMA-map an information unit buffer
  * @sdev: device the buffer is mapped for.
@@ -1442,17 +1460,18 @@ static void srpt_req_name(const struct srpt_req *req, char *buf, size_t len)
 }
 
 /**
- * srpt_cm_req_recv() - process a login from IB/CM or RDMA/CM
+ * srpt_cm_login() - process a login from IB/CM or RDMA/CM
  * @req: the request.
  *
  * On success the channel is published, its session exists and the CM
  * accepted the connection. On failure an SRP_LOGIN_REJ was sent and
  * nothing is left behind.
  *
- * Context: process context (CM handler of the new connection).
+ * Context: process context (CM handler of the new connection), between
+ * srpt_login_begin() and srpt_login_end().
  * Return: 0 or a negative errno; the CM destroys the new ID on error.
  */
-static int srpt_cm_req_recv(struct srpt_req *req)
+static int srpt_cm_login(struct srpt_req *req)
 {
 	struct srpt_port *sport = req->sport;
 	struct srpt_device *sdev = sport->sdev;
@@ -1553,6 +1572,57 @@ reject:
 		srpt_ch_free(ch);
 	}
 	return -ECONNREFUSED;
+}
+
+/*
+ * Count a login that may create a channel on @sdev; false once the HCA
+ * is being removed. srpt_remove_one() waits until every login counted
+ * has ended, so none creates resources on a device going away.
+ */
+static bool srpt_login_begin(struct srpt_device *sdev)
+{
+	bool ok;
+
+	mutex_lock(&sdev->mutex);
+	ok = !sdev->removed;
+	if (ok)
+		sdev->logins++;
+	mutex_unlock(&sdev->mutex);
+	return ok;
+}
+
+static void srpt_login_end(struct srpt_device *sdev)
+{
+	mutex_lock(&sdev->mutex);
+	sdev->logins--;
+	wake_up_all(&sdev->ch_waitq);
+	mutex_unlock(&sdev->mutex);
+}
+
+/**
+ * srpt_cm_req_recv() - answer a connection request
+ * @req: the request, as far as it could be read.
+ * @reason: SRP_LOGIN_REJ reason found while reading it, or 0.
+ *
+ * Context: process context (CM handler of the new connection).
+ * Return: 0, or a negative errno to have the CM destroy the new ID.
+ */
+static int srpt_cm_req_recv(struct srpt_req *req, u32 reason)
+{
+	struct srpt_device *sdev;
+	int ret;
+
+	if (!reason && !srpt_login_begin(req->sport->sdev))
+		reason = SRP_LOGIN_REJ_UNABLE_ESTABLISH_CHANNEL;
+	if (reason) {
+		srpt_send_rej(req->ib_cm_id, req->rdma_cm_id, req->login.tag,
+			      reason);
+		return -ECONNREFUSED;
+	}
+	sdev = req->sport->sdev;
+	ret = srpt_cm_login(req);
+	srpt_login_end(sdev);
+	return ret;
 }
 
 static void srpt_process_early(struct srpt_rdma_ch *ch);
@@ -1719,17 +1789,19 @@ EXPORT_SYMBOL_IF_KUNIT(srpt_ib_req_parse);
 static int srpt_ib_cm_req_recv(struct ib_cm_id *cm_id,
 			       const struct ib_cm_event *event)
 {
+	struct srpt_device *sdev = srpt_sdev_lookup(cm_id->device);
 	struct srpt_req req = { .ib_cm_id = cm_id };
 	u32 reason;
+	int ret;
 
-	reason = srpt_ib_req_parse(cm_id->context, &event->param.req_rcvd,
-				   event->private_data, &req);
+	/* The listener's context, copied to @cm_id; the channel's, later. */
 	cm_id->context = NULL;
-	if (reason) {
-		srpt_send_rej(cm_id, NULL, req.login.tag, reason);
-		return -EINVAL;
-	}
-	return srpt_cm_req_recv(&req);
+	reason = srpt_ib_req_parse(sdev, &event->param.req_rcvd,
+				   event->private_data, &req);
+	ret = srpt_cm_req_recv(&req, reason);
+	if (sdev)
+		srpt_sdev_put(sdev);
+	return ret;
 }
 
 /**
@@ -1810,16 +1882,16 @@ static int srpt_rdma_cm_req_recv(struct rdma_cm_id *cm_id,
 		.rdma_cm_id = cm_id,
 		.src = (struct sockaddr *)&cm_id->route.addr.dst_addr,
 	};
+	struct srpt_device *sdev = srpt_sdev_lookup(cm_id->device);
 	u32 reason;
+	int ret;
 
-	reason = srpt_rdma_req_parse(ib_get_client_data(cm_id->device,
-							&srpt_client),
-				     cm_id->port_num, &event->param.conn, &req);
-	if (reason) {
-		srpt_send_rej(NULL, cm_id, req.login.tag, reason);
-		return -EINVAL;
-	}
-	return srpt_cm_req_recv(&req);
+	reason = srpt_rdma_req_parse(sdev, cm_id->port_num, &event->param.conn,
+				     &req);
+	ret = srpt_cm_req_recv(&req, reason);
+	if (sdev)
+		srpt_sdev_put(sdev);
+	return ret;
 }
 
 /**
@@ -3926,6 +3998,7 @@ static void srpt_remove_one(struct ib_device *device, void *client_data)
 	mutex_lock(&sdev->mutex);
 	sdev->removed = true;
 	mutex_unlock(&sdev->mutex);
+	wait_event(sdev->ch_waitq, !READ_ONCE(sdev->logins));
 	srpt_close_channels(sdev, NULL, NULL);
 
 	mutex_lock(&sdev->mutex);

@@ -528,7 +528,8 @@ struct srpt_port {
  * @mutex: protects @removed, @srq, the ports' nexus lists, WWN slots and
  *	   attributes.
  * @removed: the HCA is being removed; no new channels.
- * @ch_waitq: woken whenever a channel is released.
+ * @logins: logins that may still create a channel; under @mutex.
+ * @ch_waitq: woken whenever a channel is released or a login ends.
  * @event_handler: asynchronous event handler.
  * @list: on srpt_dev_list.
  * @comp_vector: next completion vector hint.
@@ -546,6 +547,7 @@ struct srpt_device {
 	u32 srq_users;
 	struct mutex mutex; /* see @mutex above */
 	bool removed;
+	u32 logins;
 	wait_queue_head_t ch_waitq;
 	struct ib_event_handler event_handler;
 	struct list_head list;
