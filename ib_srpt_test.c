@@ -696,45 +696,44 @@ static void kt_expect_login_rsp(struct kunit *test, const u8 *rsp, u32 lim,
 	kt_expect_guard(test, rsp, sizeof(exp));
 }
 
-/* Build a response for @it_len/@imm and expect @flags in byte 26. */
-static void kt_login_rsp(struct kunit *test, u32 it_len, bool imm, u32 lim,
-			 u32 ti_len, u8 multichan, u8 flags)
+/* A login response: what was negotiated, and byte 26 it must carry. */
+struct kt_login_rsp {
+	const char *what;
+	u32 it_len;
+	bool imm;
+	u32 lim, ti_len;
+	u8 multichan, flags;
+};
+
+static const struct kt_login_rsp kt_login_rsps[] = {
+	{ "plain", 8276, false, 128, 256, 0x00, 0x00 },
+	{ "immediate data", 8276, true, 128, 256, 0x00, 0x80 },
+	{ "others terminated", 1024, false, 16, 512, 0x01, 0x01 },
+	{ "others maintained, immediate data", 4096, true, 64, 1024, 0x02,
+	  0x82 },
+	{ "byte order", 0x0a0b0c0d, false, 0x01020304, 0x11121314, 0x00,
+	  0x00 },
+};
+
+static void kt_login_rsp_desc(const struct kt_login_rsp *t, char *desc)
 {
+	strscpy(desc, t->what, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(kt_login_rsp, kt_login_rsps, kt_login_rsp_desc);
+
+static void login_rsp(struct kunit *test)
+{
+	const struct kt_login_rsp *t = test->param_value;
 	const struct srpt_login_params p = {
-		.it_iu_len = it_len, .use_imm_data = imm,
-		.imm_data_offset = imm ? 68 : 0,
+		.it_iu_len = t->it_len, .use_imm_data = t->imm,
+		.imm_data_offset = t->imm ? 68 : 0,
 	};
 	u8 *rsp = kt_guarded(test, 52);
 
-	srpt_build_login_rsp((void *)rsp, kt_tag64(), &p, lim, ti_len,
-			     multichan);
-	kt_expect_login_rsp(test, rsp, lim, it_len, ti_len, flags);
-}
-
-static void login_rsp_plain(struct kunit *test)
-{
-	kt_login_rsp(test, 8276, false, 128, 256, 0x00, 0x00);
-}
-
-static void login_rsp_immediate(struct kunit *test)
-{
-	kt_login_rsp(test, 8276, true, 128, 256, 0x00, 0x80);
-}
-
-static void login_rsp_terminated(struct kunit *test)
-{
-	kt_login_rsp(test, 1024, false, 16, 512, 0x01, 0x01);
-}
-
-static void login_rsp_maintained_immediate(struct kunit *test)
-{
-	kt_login_rsp(test, 4096, true, 64, 1024, 0x02, 0x82);
-}
-
-static void login_rsp_byte_order(struct kunit *test)
-{
-	kt_login_rsp(test, 0x0a0b0c0d, false, 0x01020304, 0x11121314, 0x00,
-		     0x00);
+	srpt_build_login_rsp((void *)rsp, kt_tag64(), &p, t->lim, t->ti_len,
+			     t->multichan);
+	kt_expect_login_rsp(test, rsp, t->lim, t->it_len, t->ti_len, t->flags);
 }
 
 /* SRP_LOGIN_REJ (SRP r16a 6.4), 32 bytes. */
@@ -940,11 +939,7 @@ static struct kunit_case srpt_login_cases[] = {
 	KUNIT_CASE(login_imm_offset_beyond_iu),
 	KUNIT_CASE(login_imm_not_requested),
 	KUNIT_CASE(login_imm_and_multichan),
-	KUNIT_CASE(login_rsp_plain),
-	KUNIT_CASE(login_rsp_immediate),
-	KUNIT_CASE(login_rsp_terminated),
-	KUNIT_CASE(login_rsp_maintained_immediate),
-	KUNIT_CASE(login_rsp_byte_order),
+	KUNIT_CASE_PARAM(login_rsp, kt_login_rsp_gen_params),
 	KUNIT_CASE(login_rej_every_reason),
 	KUNIT_CASE(login_ib_end_to_end),
 	KUNIT_CASE(login_rdma_end_to_end),
@@ -2001,32 +1996,36 @@ static void rsp_good_no_credit(struct kunit *test)
 	kt_rsp(test, 40, NULL, 0, &r, &r);
 }
 
-/* CHECK CONDITION with @sense_len bytes of sense; @kept must be sent. */
-static void kt_rsp_sense(struct kunit *test, u32 size, u32 sense_len,
-			 u32 kept)
-{
-	const struct kt_rsp in = { .status = 0x02, .lim = 1 };
-	const struct kt_rsp exp = { .status = 0x02, .lim = 1, .flags = 0x02,
-				    .sense_len = kept };
-	u8 *b = kt_rsp(test, size, kt_sense, sense_len, &in, &exp);
+/* CHECK CONDITION with @sense_len bytes of sense in a @size buffer. */
+struct kt_rsp_sense {
+	const char *what;
+	u32 size, sense_len;
+	u32 kept;		/* sense bytes that must be sent */
+};
 
-	KUNIT_EXPECT_MEMEQ(test, b + 36, kt_sense, kept);
+static const struct kt_rsp_sense kt_rsp_senses[] = {
+	{ "sense fits", 256, 18, 18 },
+	{ "sense fits exactly", 54, 18, 18 },
+	{ "sense truncated to 4 bytes", 40, 18, 4 },
+	{ "sense truncated by one byte", 53, 18, 17 },
+};
+
+static void kt_rsp_sense_desc(const struct kt_rsp_sense *t, char *desc)
+{
+	strscpy(desc, t->what, KUNIT_PARAM_DESC_SIZE);
 }
+
+KUNIT_ARRAY_PARAM(kt_rsp_sense, kt_rsp_senses, kt_rsp_sense_desc);
 
 static void rsp_sense(struct kunit *test)
 {
-	kt_rsp_sense(test, 256, 18, 18);
-}
+	const struct kt_rsp_sense *t = test->param_value;
+	const struct kt_rsp in = { .status = 0x02, .lim = 1 };
+	const struct kt_rsp exp = { .status = 0x02, .lim = 1, .flags = 0x02,
+				    .sense_len = t->kept };
+	u8 *b = kt_rsp(test, t->size, kt_sense, t->sense_len, &in, &exp);
 
-static void rsp_sense_truncated(struct kunit *test)
-{
-	kt_rsp_sense(test, 40, 18, 4);
-	kt_rsp_sense(test, 53, 18, 17);
-}
-
-static void rsp_sense_fits_exactly(struct kunit *test)
-{
-	kt_rsp_sense(test, 54, 18, 18);
+	KUNIT_EXPECT_MEMEQ(test, b + 36, kt_sense, t->kept);
 }
 
 static void rsp_sense_empty(struct kunit *test)
@@ -2070,37 +2069,38 @@ static void rsp_byte_order(struct kunit *test)
 }
 
 /* An SRP_RSP with RSPVALID and the 4-byte response data (SRP r16a). */
-static void kt_code_rsp(struct kunit *test, u8 code, u32 lim)
+struct kt_code_rsp {
+	const char *what;
+	u8 code;
+	u32 lim;
+};
+
+static const struct kt_code_rsp kt_code_rsps[] = {
+	{ "function complete", 0x00, 1 },
+	{ "function not supported", 0x04, 0x01020304 },
+	{ "function failed", 0x05, 0 },
+	{ "invalid fields", 0x02, 17 },
+};
+
+static void kt_code_rsp_desc(const struct kt_code_rsp *t, char *desc)
 {
-	const struct kt_rsp r = { .flags = 0x01, .lim = lim, .rsp_len = 4 };
-	const u8 data[4] = { 0, 0, 0, code };
+	strscpy(desc, t->what, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(kt_code_rsp, kt_code_rsps, kt_code_rsp_desc);
+
+static void code_rsp(struct kunit *test)
+{
+	const struct kt_code_rsp *t = test->param_value;
+	const struct kt_rsp r = { .flags = 0x01, .lim = t->lim, .rsp_len = 4 };
+	const u8 data[4] = { 0, 0, 0, t->code };
 	u8 *b = kt_guarded(test, 40);
 
-	KUNIT_EXPECT_EQ(test, srpt_build_code_rsp(b, kt_tag64(), code, lim),
-			40U);
+	KUNIT_EXPECT_EQ(test, srpt_build_code_rsp(b, kt_tag64(), t->code,
+						  t->lim), 40U);
 	kt_expect_rsp_hdr(test, b, &r);
 	KUNIT_EXPECT_MEMEQ(test, b + 36, data, 4);
 	kt_expect_guard(test, b, 40);
-}
-
-static void tmf_rsp_complete(struct kunit *test)
-{
-	kt_code_rsp(test, 0x00, 1);
-}
-
-static void tmf_rsp_not_supported(struct kunit *test)
-{
-	kt_code_rsp(test, 0x04, 0x01020304);
-}
-
-static void tmf_rsp_failed(struct kunit *test)
-{
-	kt_code_rsp(test, 0x05, 0);
-}
-
-static void tmf_rsp_invalid_fields(struct kunit *test)
-{
-	kt_code_rsp(test, 0x02, 17);
 }
 
 static void tmf_to_tcm_known(struct kunit *test)
@@ -2161,17 +2161,12 @@ static void tmr_rsp_failed(struct kunit *test)
 static struct kunit_case srpt_rsp_cases[] = {
 	KUNIT_CASE(rsp_status_only),
 	KUNIT_CASE(rsp_good_no_credit),
-	KUNIT_CASE(rsp_sense),
-	KUNIT_CASE(rsp_sense_truncated),
-	KUNIT_CASE(rsp_sense_fits_exactly),
+	KUNIT_CASE_PARAM(rsp_sense, kt_rsp_sense_gen_params),
 	KUNIT_CASE(rsp_sense_empty),
 	KUNIT_CASE(rsp_residuals),
 	KUNIT_CASE(rsp_residual_with_sense),
 	KUNIT_CASE(rsp_byte_order),
-	KUNIT_CASE(tmf_rsp_complete),
-	KUNIT_CASE(tmf_rsp_not_supported),
-	KUNIT_CASE(tmf_rsp_failed),
-	KUNIT_CASE(tmf_rsp_invalid_fields),
+	KUNIT_CASE_PARAM(code_rsp, kt_code_rsp_gen_params),
 	KUNIT_CASE(tmf_to_tcm_known),
 	KUNIT_CASE(tmf_to_tcm_unknown),
 	KUNIT_CASE(tmr_rsp_complete),
