@@ -83,6 +83,7 @@ static const struct target_core_fabric_ops srpt_template;
 static struct ib_client srpt_client;
 
 static void srpt_ch_close(struct srpt_rdma_ch *ch);
+static bool srpt_ch_logout(struct srpt_rdma_ch *ch, u32 reason, u64 tag);
 
 /*
  * Log a problem caused by a remote initiator. Rate limited, because the
@@ -1080,6 +1081,28 @@ static void srpt_qp_event(struct ib_event *event, void *ctx)
 }
 
 /**
+ * srpt_sq_budget() - send work requests a channel's commands may reserve
+ * @qp_send_wr: send queue depth the HCA gave the QP.
+ * @cq_size: CQ entries taken for the channel.
+ * @recv_wrs: receive work requests that can complete on the same CQ.
+ *
+ * An HCA may make the send queue deeper than asked (mlx5 rounds up),
+ * but a QP that fails flushes every work request it holds into the CQ:
+ * commands may only hold what the CQ can absorb besides the receives.
+ * One more slot stays free for an SRP_T_LOGOUT (srpt_ch_logout()).
+ *
+ * Context: any.
+ * Return: the budget; 0 if nothing fits.
+ */
+VISIBLE_IF_KUNIT u32 srpt_sq_budget(u32 qp_send_wr, u32 cq_size, u32 recv_wrs)
+{
+	u32 n = cq_size > recv_wrs ? min(qp_send_wr, cq_size - recv_wrs) : 0;
+
+	return n ? n - 1 : 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(srpt_sq_budget);
+
+/**
  * srpt_ch_create_qp() - create a channel's CQ and QP
  * @ch: channel; @ch->credits, @ch->sq_size and @ch->srq are set.
  *
@@ -1139,7 +1162,8 @@ static int srpt_ch_create_qp(struct srpt_rdma_ch *ch)
 		ch->cq = NULL;
 		return ret;
 	}
-	ch->sq_size = attr.cap.max_send_wr;
+	ch->sq_size = srpt_sq_budget(attr.cap.max_send_wr, ch->cq_size,
+				     ch->credits);
 	atomic_set(&ch->sq_wr_avail, ch->sq_size);
 	return 0;
 }
@@ -1159,7 +1183,12 @@ static void srpt_ch_destroy_qp(struct srpt_rdma_ch *ch)
 	}
 }
 
-/* Move an IB/CM channel's QP to @state with the attributes the CM knows. */
+/*
+ * Move an IB/CM channel's QP to @state with the attributes the CM knows.
+ * For RTR the CM offers the initiator depth of the REQ as our responder
+ * resources, which the REP (srpt_send_rep()) limits to what the HCA
+ * supports: so must the QP.
+ */
 static int srpt_ib_qp_modify(struct srpt_rdma_ch *ch, enum ib_qp_state state)
 {
 	struct ib_qp_attr attr = { .qp_state = state };
@@ -1168,11 +1197,39 @@ static int srpt_ib_qp_modify(struct srpt_rdma_ch *ch, enum ib_qp_state state)
 	ret = ib_cm_init_qp_attr(ch->ib_cm_id, &attr, &mask);
 	if (ret)
 		return ret;
+	if (state == IB_QPS_RTR)
+		attr.max_dest_rd_atomic =
+			min_t(u8, attr.max_dest_rd_atomic,
+			      ch->sport->sdev->device->attrs.max_qp_rd_atom);
 	return ib_modify_qp(ch->qp, &attr, mask);
 }
 
 static void srpt_ch_release_work(struct work_struct *work);
 static void srpt_wait_work(struct work_struct *work);
+static void srpt_tlogout_done(struct ib_cq *cq, struct ib_wc *wc);
+
+/*
+ * Post the receive buffers of a channel without SRQ. IBA forbids
+ * posting to a QP in RESET (rxe and rdmavt refuse it): RDMA/CM moved
+ * the QP to INIT when it created it, an IB/CM QP is moved here.
+ */
+static int srpt_ch_post_recvs(struct srpt_rdma_ch *ch, u32 iu_len)
+{
+	struct srpt_device *sdev = ch->sport->sdev;
+	int ret = 0;
+	u32 i;
+
+	if (ch->ib_cm_id)
+		ret = srpt_ib_qp_modify(ch, IB_QPS_INIT);
+	if (ret || ch->srq)
+		return ret;
+	ch->recv = srpt_alloc_recv_ring(sdev, ch->credits, iu_len, false);
+	if (!ch->recv)
+		return -ENOMEM;
+	for (i = 0; i < ch->credits && !ret; i++)
+		ret = srpt_post_recv(sdev, ch->qp, ch->recv[i]);
+	return ret;
+}
 
 /**
  * srpt_ch_alloc() - allocate a channel and everything but its session
@@ -1192,7 +1249,6 @@ static struct srpt_rdma_ch *srpt_ch_alloc(struct srpt_port *sport,
 	struct srpt_device *sdev = sport->sdev;
 	struct srpt_rdma_ch *ch;
 	bool use_srq;
-	u32 i;
 	int ret;
 
 	ch = kzalloc(sizeof(*ch), GFP_KERNEL);
@@ -1206,6 +1262,7 @@ static struct srpt_rdma_ch *srpt_ch_alloc(struct srpt_port *sport,
 	ch->params = *params;
 	spin_lock_init(&ch->lock);
 	mutex_init(&ch->rw_mutex);
+	mutex_init(&ch->iu_mutex);
 	INIT_LIST_HEAD(&ch->list);
 	INIT_LIST_HEAD(&ch->free_list);
 	INIT_LIST_HEAD(&ch->sq_wait_list);
@@ -1238,29 +1295,22 @@ static struct srpt_rdma_ch *srpt_ch_alloc(struct srpt_port *sport,
 	if (ret)
 		goto put_srq;
 	ret = srpt_alloc_send_ring(ch);
+	if (!ret)
+		ret = srpt_buf_alloc(sdev, &ch->tlogout,
+				     sizeof(struct srp_t_logout), DMA_TO_DEVICE);
+	if (!ret)
+		ret = srpt_ch_post_recvs(ch, params->it_iu_len);
 	if (ret)
 		goto destroy_qp;
-	if (!ch->srq) {
-		ch->recv = srpt_alloc_recv_ring(sdev, ch->credits,
-						params->it_iu_len, false);
-		if (!ch->recv) {
-			ret = -ENOMEM;
-			goto free_send;
-		}
-		for (i = 0; i < ch->credits; i++) {
-			ret = srpt_post_recv(sdev, ch->qp, ch->recv[i]);
-			if (ret)
-				goto free_recv;
-		}
-	}
+	ch->tlogout.cqe.done = srpt_tlogout_done;
 	return ch;
 
-free_recv:
-	srpt_free_recv_ring(sdev, ch->recv, ch->credits);
-free_send:
-	srpt_free_send_ring(ch);
 destroy_qp:
+	/* First the QP, so that no buffer is freed while posted. */
 	srpt_ch_destroy_qp(ch);
+	srpt_free_recv_ring(sdev, ch->recv, ch->credits);
+	srpt_buf_free(sdev, &ch->tlogout, DMA_TO_DEVICE);
+	srpt_free_send_ring(ch);
 put_srq:
 	if (ch->srq) {
 		mutex_lock(&sdev->mutex);
@@ -1357,9 +1407,11 @@ static u32 srpt_ch_publish(struct srpt_rdma_ch *ch,
 		srpt_nexus_put(nexus);
 		return reason;
 	}
+	/* SRP r16a: the others are logged out for the multi-channel action. */
 	if (*multichan == SRP_LOGIN_RSP_MULTICHAN_TERMINATED)
 		list_for_each_entry(old, &nexus->ch_list, list)
-			srpt_ch_close(old);
+			if (!srpt_ch_logout(old, SRPT_T_LOGOUT_MULTICHAN, 0))
+				srpt_ch_close(old);
 	ch->nexus = nexus;
 	list_add_tail(&ch->list, &nexus->ch_list);
 	return 0;
@@ -1382,6 +1434,7 @@ static void srpt_ch_free(struct srpt_rdma_ch *ch)
 
 	srpt_ch_destroy_qp(ch);
 	srpt_free_recv_ring(sdev, ch->recv, ch->credits);
+	srpt_buf_free(sdev, &ch->tlogout, DMA_TO_DEVICE);
 	srpt_free_send_ring(ch);
 	/*
 	 * Leave the nexus only now that nothing of the channel is mapped
@@ -1394,6 +1447,7 @@ static void srpt_ch_free(struct srpt_rdma_ch *ch)
 	srpt_ch_unpublish(ch);
 	wake_up_all(&sdev->ch_waitq);
 	mutex_unlock(&sdev->mutex);
+	mutex_destroy(&ch->iu_mutex);
 	mutex_destroy(&ch->rw_mutex);
 	kfree(ch);
 	srpt_sdev_put(sdev);
@@ -1441,9 +1495,7 @@ static int srpt_send_rep(struct srpt_rdma_ch *ch, struct srp_login_rsp *rsp,
 
 	if (ch->rdma_cm_id)
 		return rdma_accept(ch->rdma_cm_id, &cp);
-	ret = srpt_ib_qp_modify(ch, IB_QPS_INIT);
-	if (!ret)
-		ret = srpt_ib_qp_modify(ch, IB_QPS_RTR);
+	ret = srpt_ib_qp_modify(ch, IB_QPS_RTR);
 	if (!ret)
 		ret = ib_send_cm_rep(ch->ib_cm_id, &rep);
 	return ret;
@@ -1642,24 +1694,20 @@ static void srpt_ch_established(struct srpt_rdma_ch *ch)
 	}
 	if (srpt_ch_set_state(ch, SRPT_CH_LIVE) != SRPT_CH_CONNECTING)
 		return;
+	mutex_lock(&ch->iu_mutex);
 	srpt_process_early(ch);
+	mutex_unlock(&ch->iu_mutex);
 }
 
-/**
- * srpt_ch_close() - start closing a channel
- * @ch: channel.
- *
- * Sends a disconnect request, moves the QP to the error state so that
- * outstanding work completes, and queues the release work, once.
- *
- * Context: process context.
+/*
+ * Send a disconnect request, move the QP to the error state so that
+ * outstanding work completes, and queue the release work. Called once
+ * per channel, after it left LIVE.
  */
-static void srpt_ch_close(struct srpt_rdma_ch *ch)
+static void srpt_ch_disconnect(struct srpt_rdma_ch *ch)
 {
 	struct ib_qp_attr attr = { .qp_state = IB_QPS_ERR };
 
-	if (srpt_ch_set_state(ch, SRPT_CH_DISCONNECTING) > SRPT_CH_LIVE)
-		return;
 	if (ch->rdma_cm_id) {
 		rdma_disconnect(ch->rdma_cm_id);
 	} else {
@@ -1667,6 +1715,87 @@ static void srpt_ch_close(struct srpt_rdma_ch *ch)
 		ib_modify_qp(ch->qp, &attr, IB_QP_STATE);
 	}
 	queue_work(srpt_wq, &ch->release_work);
+}
+
+/**
+ * srpt_ch_close() - start closing a channel
+ * @ch: channel.
+ *
+ * The first call stops the channel and disconnects it; later calls, and
+ * calls while an SRP_T_LOGOUT is on its way (srpt_ch_logout()), do
+ * nothing.
+ *
+ * Context: process context.
+ */
+static void srpt_ch_close(struct srpt_rdma_ch *ch)
+{
+	if (srpt_ch_set_state(ch, SRPT_CH_DISCONNECTING) > SRPT_CH_LIVE)
+		return;
+	srpt_ch_disconnect(ch);
+}
+
+/* Why srpt_ch_logout() ends a channel; @reason is one of these. */
+static const char *const srpt_logout_reason_names[] = {
+	[SRPT_T_LOGOUT_INVALID_IU_TYPE] = "invalid IU type",
+	[SRPT_T_LOGOUT_UNEXPECTED_RSP] = "response to no request",
+	[SRPT_T_LOGOUT_MULTICHAN] = "multi-channel action of a new login",
+	[SRPT_T_LOGOUT_INVALID_IU_LEN] = "invalid IU length",
+};
+
+/**
+ * srpt_ch_logout() - log a live channel out with an SRP_T_LOGOUT
+ * @ch: channel.
+ * @reason: SRPT_T_LOGOUT_* reason (SRP r16a), see srpt_logout_reason_names.
+ * @tag: tag of the IU that caused it, or 0.
+ *
+ * The channel stops serving at once; the disconnect follows the
+ * SRP_T_LOGOUT's completion (srpt_tlogout_done()), so that the reason
+ * reaches the initiator first. The SRP_T_LOGOUT has a send-queue slot
+ * of its own, set aside at login.
+ *
+ * Context: process context.
+ * Return: false if the channel was not live; nothing was done.
+ */
+static bool srpt_ch_logout(struct srpt_rdma_ch *ch, u32 reason, u64 tag)
+{
+	struct srp_t_logout *t = ch->tlogout.buf;
+	struct ib_sge sge = {
+		.addr = ch->tlogout.dma,
+		.length = sizeof(*t),
+		.lkey = ch->sport->sdev->pd->local_dma_lkey,
+	};
+	struct ib_send_wr wr = {
+		.wr_cqe = &ch->tlogout.cqe,
+		.sg_list = &sge,
+		.num_sge = 1,
+		.opcode = IB_WR_SEND,
+		.send_flags = IB_SEND_SIGNALED,
+	};
+
+	if (srpt_ch_set_state(ch, SRPT_CH_DISCONNECTING) != SRPT_CH_LIVE)
+		return false;
+	if (reason == SRPT_T_LOGOUT_MULTICHAN)
+		pr_info("%s-%u: logged out for the multi-channel action of a new login\n",
+			ch->sess_name, ch->qp->qp_num);
+	else
+		srpt_ch_warn(ch, "logging the initiator out: %s (SRP_T_LOGOUT reason %#x)\n",
+			     srpt_logout_reason_names[reason], reason);
+	memset(t, 0, sizeof(*t));
+	t->opcode = SRP_T_LOGOUT;
+	t->reason = cpu_to_be32(reason);
+	t->tag = tag;
+	ib_dma_sync_single_for_device(ch->sport->sdev->device, ch->tlogout.dma,
+				      sizeof(*t), DMA_TO_DEVICE);
+	if (ib_post_send(ch->qp, &wr, NULL))
+		srpt_ch_disconnect(ch);
+	return true;
+}
+
+/* The SRP_T_LOGOUT went out (or failed): now disconnect. */
+static void srpt_tlogout_done(struct ib_cq *cq, struct ib_wc *wc)
+{
+	srpt_ch_disconnect(container_of(wc->wr_cqe, struct srpt_rdma_ch,
+					tlogout.cqe));
 }
 
 static void srpt_fail_waiting(struct srpt_rdma_ch *ch);
@@ -1990,20 +2119,75 @@ static void srpt_close_channels(struct srpt_device *sdev,
  * I/O path
  */
 
-/* Give a receive buffer back to the QP or SRQ it came from. */
-static void srpt_recv_repost(struct srpt_rdma_ch *ch,
-			     struct srpt_recv_ioctx *recv)
+/**
+ * srpt_recv_give_back() - return a receive buffer once its IU is handled
+ * @ch: channel the IU arrived on.
+ * @recv: the buffer.
+ *
+ * The one place where a receive buffer goes back: to the SRQ always, to
+ * the channel's own QP only while the channel is live. A closing
+ * channel's QP is drained and freed with its buffers; posting to it
+ * would only produce flush completions.
+ *
+ * Context: any but hard interrupt.
+ */
+static void srpt_recv_give_back(struct srpt_rdma_ch *ch,
+				struct srpt_recv_ioctx *recv)
 {
-	int ret = srpt_post_recv(ch->sport->sdev, ch->qp, recv);
+	int ret;
 
+	if (!recv->srq && !srpt_ch_is_live(ch))
+		return;
+	ret = srpt_post_recv(ch->sport->sdev, ch->qp, recv);
 	if (ret && srpt_ch_is_live(ch))
 		srpt_ch_warn(ch, "cannot repost a receive buffer (%d)\n", ret);
+}
+
+/*
+ * The transitions of enum srpt_cmd_state: bit N of srpt_cmd_next[S] is
+ * set when state S may become N. DONE is reachable from everywhere (a
+ * command released by the core), and aborted commands keep their state.
+ */
+#define SRPT_CMD_TO(s)	BIT(SRPT_CMD_##s)
+static const u16 srpt_cmd_next[] = {
+	[SRPT_CMD_NEW] = SRPT_CMD_TO(WAIT_SQ) | SRPT_CMD_TO(SUBMITTED) |
+			 SRPT_CMD_TO(TMF) | SRPT_CMD_TO(RSP_SENT),
+	[SRPT_CMD_WAIT_SQ] = SRPT_CMD_TO(WAIT_SQ) | SRPT_CMD_TO(SUBMITTED) |
+			     SRPT_CMD_TO(TMF) | SRPT_CMD_TO(RSP_SENT),
+	[SRPT_CMD_SUBMITTED] = SRPT_CMD_TO(RDMA_READ) | SRPT_CMD_TO(DATA_IN) |
+			       SRPT_CMD_TO(RSP_SENT),
+	[SRPT_CMD_RDMA_READ] = SRPT_CMD_TO(DATA_IN) | SRPT_CMD_TO(RSP_SENT),
+	[SRPT_CMD_DATA_IN] = SRPT_CMD_TO(RSP_SENT),
+	[SRPT_CMD_RSP_SENT] = 0,
+	[SRPT_CMD_TMF] = SRPT_CMD_TO(RSP_SENT),
+	[SRPT_CMD_DONE] = SRPT_CMD_TO(NEW),
+};
+
+/**
+ * srpt_cmd_set_state() - record where a request is
+ * @ioctx: request.
+ * @new: its new state.
+ *
+ * The only writer of &srpt_send_ioctx.state, which is informational:
+ * each state is set by the one context that owns the request then, so
+ * no lock is needed, and a transition the table does not allow is a
+ * driver bug, reported once.
+ *
+ * Context: any.
+ */
+static void srpt_cmd_set_state(struct srpt_send_ioctx *ioctx,
+			       enum srpt_cmd_state new)
+{
+	enum srpt_cmd_state old = READ_ONCE(ioctx->state);
+
+	WARN_ON_ONCE(new != SRPT_CMD_DONE && !(srpt_cmd_next[old] & BIT(new)));
+	WRITE_ONCE(ioctx->state, new);
 }
 
 /* Reset a send context taken from the free list for a new request. */
 static void srpt_init_ioctx(struct srpt_send_ioctx *ioctx)
 {
-	ioctx->state = SRPT_CMD_NEW;
+	srpt_cmd_set_state(ioctx, SRPT_CMD_NEW);
 	ioctx->recv = NULL;
 	ioctx->rws = NULL;
 	ioctx->nr_rws = 0;
@@ -2011,6 +2195,7 @@ static void srpt_init_ioctx(struct srpt_send_ioctx *ioctx)
 	ioctx->imm_sgl = NULL;
 	ioctx->has_cmd = false;
 	ioctx->code = 0;
+	ioctx->refuse = SRPT_REFUSE_NONE;
 	memset(&ioctx->desc, 0, sizeof(ioctx->desc));
 	/* The target core requires a zeroed command. */
 	memset(&ioctx->cmd, 0, sizeof(ioctx->cmd));
@@ -2030,20 +2215,27 @@ static struct srpt_send_ioctx *srpt_pop_ioctx(struct srpt_rdma_ch *ch)
 }
 
 /*
- * Get a send context for @recv, or queue @recv on &ch->iu_wait_list
- * (behind any IU already waiting) and return NULL.
+ * Get a send context for @recv. Without a free one, or with IUs already
+ * waiting, @recv waits on &ch->iu_wait_list (*@queued set) and NULL is
+ * returned; NULL with *@queued clear: the channel no longer takes IUs.
  */
 static struct srpt_send_ioctx *srpt_get_ioctx(struct srpt_rdma_ch *ch,
-					      struct srpt_recv_ioctx *recv)
+					      struct srpt_recv_ioctx *recv,
+					      bool *queued)
 {
 	struct srpt_send_ioctx *ioctx = NULL;
 	unsigned long flags;
 
+	*queued = false;
 	spin_lock_irqsave(&ch->lock, flags);
-	if (list_empty(&ch->iu_wait_list))
-		ioctx = srpt_pop_ioctx(ch);
-	if (!ioctx)
-		list_add_tail(&recv->wait_entry, &ch->iu_wait_list);
+	if (ch->state == SRPT_CH_LIVE) {
+		if (list_empty(&ch->iu_wait_list))
+			ioctx = srpt_pop_ioctx(ch);
+		if (!ioctx) {
+			list_add_tail(&recv->wait_entry, &ch->iu_wait_list);
+			*queued = true;
+		}
+	}
 	spin_unlock_irqrestore(&ch->lock, flags);
 	if (ioctx)
 		srpt_init_ioctx(ioctx);
@@ -2110,13 +2302,26 @@ static void srpt_cmd_unmap(struct srpt_send_ioctx *ioctx)
 	}
 }
 
+/* Detach the request's receive buffer and give it back; true if it had one. */
+static bool srpt_ioctx_put_recv(struct srpt_send_ioctx *ioctx)
+{
+	struct srpt_recv_ioctx *recv = ioctx->recv;
+
+	if (!recv)
+		return false;
+	ioctx->recv = NULL;
+	srpt_recv_give_back(ioctx->ch, recv);
+	return true;
+}
+
 /**
  * srpt_release_ioctx() - return a command context to the free list
  * @ioctx: context.
  *
- * Frees data buffers, gives back send-queue reservations, and reposts
+ * Frees data buffers, gives back send-queue reservations, and gives back
  * the receive buffer if no response did; its credit then rides on the
- * next response.
+ * next response. Waiting requests are retried: &ch->res_gen tells one
+ * that failed to get resources meanwhile to look again.
  *
  * Context: any but hard interrupt.
  */
@@ -2126,17 +2331,15 @@ static void srpt_release_ioctx(struct srpt_send_ioctx *ioctx)
 	unsigned long flags;
 
 	srpt_cmd_unmap(ioctx);
-	if (ioctx->recv) {
-		srpt_recv_repost(ch, ioctx->recv);
-		ioctx->recv = NULL;
+	if (srpt_ioctx_put_recv(ioctx))
 		atomic_inc(&ch->pending_credits);
-	}
 	atomic_add(ioctx->nr_wrs, &ch->sq_wr_avail);
 	ioctx->nr_wrs = 0;
 	ioctx->has_cmd = false;
+	srpt_cmd_set_state(ioctx, SRPT_CMD_DONE);
 	spin_lock_irqsave(&ch->lock, flags);
-	ioctx->state = SRPT_CMD_DONE;
 	list_add_tail(&ioctx->free_entry, &ch->free_list);
+	ch->res_gen++;
 	if ((!list_empty(&ch->sq_wait_list) ||
 	     !list_empty(&ch->iu_wait_list)) && ch->state == SRPT_CH_LIVE)
 		queue_work(srpt_wq, &ch->wait_work);
@@ -2153,21 +2356,15 @@ static bool srpt_sq_reserve(struct srpt_rdma_ch *ch, u32 n)
 }
 
 /*
- * Repost the request's receive buffer and collect the credits the next
- * response returns: one for this request plus those of requests that
- * ended without a response.
+ * Give back the request's receive buffer and collect the credits the
+ * next response returns: one for this request plus those of requests
+ * that ended without a response.
  */
 static u32 srpt_take_credits(struct srpt_send_ioctx *ioctx)
 {
-	struct srpt_rdma_ch *ch = ioctx->ch;
-	u32 n = 0;
+	u32 n = srpt_ioctx_put_recv(ioctx);
 
-	if (ioctx->recv) {
-		srpt_recv_repost(ch, ioctx->recv);
-		ioctx->recv = NULL;
-		n = 1;
-	}
-	return n + atomic_xchg(&ch->pending_credits, 0);
+	return n + atomic_xchg(&ioctx->ch->pending_credits, 0);
 }
 
 /**
@@ -2252,6 +2449,9 @@ static void srpt_finish_unposted(struct srpt_send_ioctx *ioctx)
  * @len: length of the response in @ioctx->rsp.
  * @rdma: also post the command's RDMA WRITEs.
  *
+ * A post fails only on a QP that is no longer usable: the channel is
+ * closed, from process context.
+ *
  * Context: any but hard interrupt.
  */
 static void srpt_post_rsp(struct srpt_send_ioctx *ioctx, u32 len, bool rdma)
@@ -2282,11 +2482,12 @@ static void srpt_post_rsp(struct srpt_send_ioctx *ioctx, u32 len, bool rdma)
 						ch->sport->port, NULL, first);
 	ib_dma_sync_single_for_device(ch->sport->sdev->device, ioctx->rsp.dma,
 				      len, DMA_TO_DEVICE);
-	ioctx->state = SRPT_CMD_RSP_SENT;
+	srpt_cmd_set_state(ioctx, SRPT_CMD_RSP_SENT);
 	ret = ib_post_send(ch->qp, first, NULL);
 	if (ret) {
-		srpt_ch_warn(ch, "cannot post the response for tag %#llx (%d)\n",
+		srpt_ch_warn(ch, "cannot post the response for tag %#llx (%d); closing the channel\n",
 			     ioctx->tag, ret);
+		queue_work(srpt_wq, &ch->close_work);
 		srpt_finish_unposted(ioctx);
 	}
 }
@@ -2309,7 +2510,7 @@ static void srpt_post_code_rsp(struct srpt_send_ioctx *ioctx, u8 code)
 	u32 len;
 
 	len = srpt_build_code_rsp(ioctx->rsp.buf, ioctx->tag, code,
-				 srpt_take_credits(ioctx));
+				  srpt_take_credits(ioctx));
 	srpt_post_rsp(ioctx, len, false);
 }
 
@@ -2578,13 +2779,68 @@ static int srpt_rw_trim(struct srpt_send_ioctx *ioctx, u32 len)
 	return min(ret, 0);
 }
 
-static void srpt_cmd_fail(struct srpt_send_ioctx *ioctx, sense_reason_t reason)
+/*
+ * Answer a SCSI command the driver does not execute: BUSY for a
+ * shortage that passes, else CHECK CONDITION with @ioctx->refuse_reason.
+ * No response is posted on a channel that is not live.
+ */
+static void srpt_cmd_refuse(struct srpt_send_ioctx *ioctx)
 {
-	/* The response slot: the send queue is sized to always have it. */
-	if (!ioctx->nr_wrs && srpt_sq_reserve(ioctx->ch, 1))
-		ioctx->nr_wrs = 1;
-	transport_send_check_condition_and_sense(&ioctx->cmd, reason, 0);
+	if (ioctx->refuse == SRPT_REFUSE_BUSY)
+		target_send_busy(&ioctx->cmd);
+	else
+		transport_send_check_condition_and_sense(&ioctx->cmd,
+							 ioctx->refuse_reason,
+							 0);
 	target_put_sess_cmd(&ioctx->cmd);
+}
+
+/* Decide to refuse a SCSI command; the answer waits for admission. */
+static void srpt_cmd_set_refusal(struct srpt_send_ioctx *ioctx,
+				 enum srpt_refuse how, sense_reason_t reason)
+{
+	ioctx->refuse = how;
+	ioctx->refuse_reason = reason;
+}
+
+/* Refuse a command once its response has a send-queue slot. */
+static bool srpt_cmd_refuse_try_admit(struct srpt_send_ioctx *ioctx)
+{
+	if (!srpt_sq_reserve(ioctx->ch, 1))
+		return false;
+	ioctx->nr_wrs = 1;
+	srpt_cmd_refuse(ioctx);
+	return true;
+}
+
+/*
+ * A command whose buffers cannot be set up (@err from srpt_cmd_map())
+ * or that needs @wrs work requests, more than the whole send queue: a
+ * memory shortage passes (BUSY); a command too big for the channel
+ * fails the same way whenever it is sent again (NOT READY, LOGICAL UNIT
+ * COMMUNICATION FAILURE: Linux retries it a few times, then fails it).
+ */
+static void srpt_cmd_refuse_unmappable(struct srpt_send_ioctx *ioctx,
+				       int err, int wrs)
+{
+	struct srpt_rdma_ch *ch = ioctx->ch;
+
+	if (err == -ENOMEM) {
+		srpt_ch_warn(ch, "tag %#llx: out of memory for its buffers; answering BUSY\n",
+			     ioctx->tag);
+		srpt_cmd_set_refusal(ioctx, SRPT_REFUSE_BUSY, 0);
+		return;
+	}
+	if (err == -EAGAIN)
+		srpt_ch_warn(ch, "tag %#llx needs more memory registrations than the channel has\n",
+			     ioctx->tag);
+	else if (err)
+		srpt_ch_warn(ch, "tag %#llx: cannot map its buffers (%d)\n",
+			     ioctx->tag, err);
+	else
+		srpt_ch_warn(ch, "tag %#llx needs %d work requests; the send queue is too small\n",
+			     ioctx->tag, wrs);
+	srpt_cmd_set_refusal(ioctx, SRPT_REFUSE_SENSE, TCM_OUT_OF_RESOURCES);
 }
 
 /**
@@ -2592,7 +2848,8 @@ static void srpt_cmd_fail(struct srpt_send_ioctx *ioctx, sense_reason_t reason)
  * @ioctx: command, initialised with target_init_cmd().
  *
  * Reserves the RDMA work requests and the response work request, so
- * that no response can later fail for lack of send-queue space.
+ * that no response can later fail for lack of send-queue space. A
+ * command the driver refuses also waits for its response's slot.
  *
  * Context: process context.
  * Return: false if resources are short and the command must wait.
@@ -2605,30 +2862,24 @@ static bool srpt_cmd_try_admit(struct srpt_send_ioctx *ioctx)
 	u32 nents;
 	int wrs;
 
+	if (ioctx->refuse)
+		return srpt_cmd_refuse_try_admit(ioctx);
 	wrs = srpt_cmd_map(ioctx, &sgl, &nents);
-	/* Out of MRs with nothing in flight to return any: give up. */
+	/* Out of MRs while others hold some: wait for them. */
 	if (wrs == -EAGAIN && atomic_read(&ch->sq_wr_avail) < ch->sq_size)
 		return false;
-	if (wrs < 0) {
-		if (wrs == -EAGAIN)
-			srpt_ch_warn(ch, "tag %#llx needs more memory registrations than the channel has\n",
-				     ioctx->tag);
-		srpt_cmd_fail(ioctx, TCM_OUT_OF_RESOURCES);
-		return true;
-	}
-	if (wrs + 1 > ch->sq_size) {
-		srpt_ch_warn(ch, "tag %#llx needs %d work requests; the send queue is too small\n",
-			     ioctx->tag, wrs + 1);
-		srpt_cmd_unmap(ioctx);
-		srpt_cmd_fail(ioctx, TCM_OUT_OF_RESOURCES);
-		return true;
+	if (wrs < 0 || wrs + 1 > ch->sq_size) {
+		if (wrs >= 0)
+			srpt_cmd_unmap(ioctx);
+		srpt_cmd_refuse_unmappable(ioctx, min(wrs, 0), wrs + 1);
+		return srpt_cmd_refuse_try_admit(ioctx);
 	}
 	if (!srpt_sq_reserve(ch, wrs + 1)) {
 		srpt_cmd_unmap(ioctx);
 		return false;
 	}
 	ioctx->nr_wrs = wrs + 1;
-	ioctx->state = SRPT_CMD_SUBMITTED;
+	srpt_cmd_set_state(ioctx, SRPT_CMD_SUBMITTED);
 	if (target_submit_prep(&ioctx->cmd, srp->cdb, sgl, nents, NULL, 0,
 			       NULL, 0, GFP_KERNEL))
 		return true;
@@ -2636,15 +2887,63 @@ static bool srpt_cmd_try_admit(struct srpt_send_ioctx *ioctx)
 	return true;
 }
 
-static void srpt_cmd_park(struct srpt_send_ioctx *ioctx)
+/**
+ * srpt_park() - queue a request that found the send queue short
+ * @ioctx: request.
+ * @head: it was taken from the head of &ch->sq_wait_list; put it back.
+ * @gen: &ch->res_gen read before the request tried to start.
+ *
+ * A command released between the failed attempt and now saw no waiter
+ * and queued no wait_work; a changed @gen shows it, and the list is
+ * looked at again. Once the release work has failed the parked requests
+ * (state DRAINING) nothing serves the list any more.
+ *
+ * Context: any but hard interrupt.
+ * Return: false if the channel is being released; the request was not
+ * queued.
+ */
+static bool srpt_park(struct srpt_send_ioctx *ioctx, bool head, u32 gen)
 {
 	struct srpt_rdma_ch *ch = ioctx->ch;
 	unsigned long flags;
+	bool parked;
 
 	spin_lock_irqsave(&ch->lock, flags);
-	ioctx->state = SRPT_CMD_WAIT_SQ;
-	list_add_tail(&ioctx->free_entry, &ch->sq_wait_list);
+	parked = ch->state < SRPT_CH_DRAINING;
+	if (parked) {
+		srpt_cmd_set_state(ioctx, SRPT_CMD_WAIT_SQ);
+		if (head)
+			list_add(&ioctx->free_entry, &ch->sq_wait_list);
+		else
+			list_add_tail(&ioctx->free_entry, &ch->sq_wait_list);
+		if (gen != ch->res_gen && ch->state == SRPT_CH_LIVE)
+			queue_work(srpt_wq, &ch->wait_work);
+	}
 	spin_unlock_irqrestore(&ch->lock, flags);
+	return parked;
+}
+
+/*
+ * Drop a request of a channel that is being released: no answer can
+ * reach the initiator any more. A SCSI command ends through the core.
+ */
+static void srpt_abandon(struct srpt_send_ioctx *ioctx)
+{
+	if (ioctx->has_cmd) {
+		srpt_cmd_set_refusal(ioctx, SRPT_REFUSE_SENSE,
+				     TCM_CHECK_CONDITION_ABORT_CMD);
+		srpt_cmd_refuse(ioctx);
+	} else {
+		srpt_release_ioctx(ioctx);
+	}
+}
+
+/* Park a request that could not start, or drop it if nobody would serve it. */
+static void srpt_park_or_abandon(struct srpt_send_ioctx *ioctx, bool head,
+				 u32 gen)
+{
+	if (!srpt_park(ioctx, head, gen))
+		srpt_abandon(ioctx);
 }
 
 static void srpt_dispatch_iu(struct srpt_rdma_ch *ch,
@@ -2653,8 +2952,8 @@ static void srpt_dispatch_iu(struct srpt_rdma_ch *ch,
 static bool srpt_tmf_try_admit(struct srpt_send_ioctx *ioctx);
 
 /*
- * Start a parked request: a SCSI command, a task management function or
- * a response code. Return false if the send queue is still short.
+ * Start a request: a SCSI command, a task management function or a
+ * response code. Return false if the send queue is still short.
  */
 static bool srpt_try_admit(struct srpt_send_ioctx *ioctx)
 {
@@ -2667,36 +2966,29 @@ static bool srpt_try_admit(struct srpt_send_ioctx *ioctx)
 
 /*
  * Start a request now, unless the send queue is short or others already
- * wait: requests start in the order they arrived, so that an ABORT TASK
- * never overtakes the command it names.
+ * wait: requests start in the order they arrived (&ch->iu_mutex keeps
+ * dispatch to one at a time), so that an ABORT TASK never overtakes the
+ * command it names.
  */
 static void srpt_admit_or_park(struct srpt_send_ioctx *ioctx)
 {
 	struct srpt_rdma_ch *ch = ioctx->ch;
 	unsigned long flags;
 	bool wait;
+	u32 gen;
 
+	lockdep_assert_held(&ch->iu_mutex);
 	spin_lock_irqsave(&ch->lock, flags);
 	wait = !list_empty(&ch->sq_wait_list);
+	gen = ch->res_gen;
 	spin_unlock_irqrestore(&ch->lock, flags);
 	if (wait || !srpt_try_admit(ioctx))
-		srpt_cmd_park(ioctx);
+		srpt_park_or_abandon(ioctx, false, gen);
 }
 
-/**
- * srpt_wait_work() - serve waiting IUs and parked commands, oldest first
- * @work: &srpt_rdma_ch.wait_work.
- *
- * Queued whenever a command releases its send context, send-queue space
- * or MRs while others wait; being a work item, it never runs twice at
- * once.
- *
- * Context: process context (srpt_wq).
- */
-static void srpt_wait_work(struct work_struct *work)
+/* Dispatch the IUs that waited for a send context, oldest first. */
+static void srpt_dispatch_waiting(struct srpt_rdma_ch *ch)
 {
-	struct srpt_rdma_ch *ch = container_of(work, struct srpt_rdma_ch,
-					       wait_work);
 	struct srpt_recv_ioctx *recv;
 	struct srpt_send_ioctx *ioctx;
 	unsigned long flags;
@@ -2713,26 +3005,57 @@ static void srpt_wait_work(struct work_struct *work)
 		srpt_dispatch_iu(ch, ioctx, recv);
 		spin_lock_irqsave(&ch->lock, flags);
 	}
+	spin_unlock_irqrestore(&ch->lock, flags);
+}
+
+/* Start the parked requests, oldest first, until the send queue is short. */
+static void srpt_admit_parked(struct srpt_rdma_ch *ch)
+{
+	struct srpt_send_ioctx *ioctx;
+	unsigned long flags;
+	u32 gen;
+
+	spin_lock_irqsave(&ch->lock, flags);
 	while (ch->state == SRPT_CH_LIVE &&
 	       (ioctx = list_first_entry_or_null(&ch->sq_wait_list,
 						 struct srpt_send_ioctx,
 						 free_entry))) {
 		list_del_init(&ioctx->free_entry);
+		gen = ch->res_gen;
 		spin_unlock_irqrestore(&ch->lock, flags);
 		if (!srpt_try_admit(ioctx)) {
-			spin_lock_irqsave(&ch->lock, flags);
-			list_add(&ioctx->free_entry, &ch->sq_wait_list);
-			break;
+			srpt_park_or_abandon(ioctx, true, gen);
+			return;
 		}
 		spin_lock_irqsave(&ch->lock, flags);
 	}
 	spin_unlock_irqrestore(&ch->lock, flags);
 }
 
+/**
+ * srpt_wait_work() - serve waiting IUs and parked requests, oldest first
+ * @work: &srpt_rdma_ch.wait_work.
+ *
+ * Queued whenever a command releases its send context, send-queue space
+ * or MRs while others wait. IUs waiting for a send context arrived after
+ * every parked request, and park behind them if the send queue is short.
+ *
+ * Context: process context (srpt_wq).
+ */
+static void srpt_wait_work(struct work_struct *work)
+{
+	struct srpt_rdma_ch *ch = container_of(work, struct srpt_rdma_ch,
+					       wait_work);
+
+	mutex_lock(&ch->iu_mutex);
+	srpt_dispatch_waiting(ch);
+	srpt_admit_parked(ch);
+	mutex_unlock(&ch->iu_mutex);
+}
+
 /*
- * A channel closes: fail the commands still parked through the target
- * core and drop the other parked requests (no response can reach the
- * initiator any more).
+ * A channel is being released (state DRAINING): drop the parked
+ * requests; srpt_park() queues no more after this.
  */
 static void srpt_fail_waiting(struct srpt_rdma_ch *ch)
 {
@@ -2745,10 +3068,7 @@ static void srpt_fail_waiting(struct srpt_rdma_ch *ch)
 	spin_unlock_irqrestore(&ch->lock, flags);
 	list_for_each_entry_safe(ioctx, next, &list, free_entry) {
 		list_del_init(&ioctx->free_entry);
-		if (ioctx->has_cmd)
-			srpt_cmd_fail(ioctx, TCM_CHECK_CONDITION_ABORT_CMD);
-		else
-			srpt_release_ioctx(ioctx);
+		srpt_abandon(ioctx);
 	}
 }
 
@@ -2782,7 +3102,7 @@ EXPORT_SYMBOL_IF_KUNIT(srpt_task_attr);
  * The target core command is initialised before anything else, so that
  * a malformed request is answered with CHECK CONDITION through the core.
  *
- * Context: process context (CQ workqueue).
+ * Context: process context, under &ch->iu_mutex.
  */
 static void srpt_handle_cmd(struct srpt_rdma_ch *ch,
 			    struct srpt_send_ioctx *ioctx)
@@ -2791,12 +3111,6 @@ static void srpt_handle_cmd(struct srpt_rdma_ch *ch,
 	struct srpt_cmd_desc *d = &ioctx->desc;
 	sense_reason_t reason;
 
-	if (ioctx->recv->byte_len < sizeof(*srp)) {
-		srpt_ch_warn(ch, "SRP_CMD of %u bytes is too short\n",
-			     ioctx->recv->byte_len);
-		srpt_send_code_rsp(ioctx, SRPT_RSP_CODE_INVALID_FIELDS);
-		return;
-	}
 	reason = srpt_parse_cmd(srp, ioctx->recv->byte_len, &ch->params, d);
 	if (reason) {
 		srpt_ch_warn(ch, "tag %#llx: malformed SRP_CMD (buf_fmt %#x, %u bytes)\n",
@@ -2813,10 +3127,8 @@ static void srpt_handle_cmd(struct srpt_rdma_ch *ch,
 	}
 	ioctx->has_cmd = true;
 	ioctx->cmd.tag = srp->tag;
-	if (reason) {
-		srpt_cmd_fail(ioctx, reason);
-		return;
-	}
+	if (reason)
+		srpt_cmd_set_refusal(ioctx, SRPT_REFUSE_SENSE, reason);
 	srpt_admit_or_park(ioctx);
 }
 
@@ -2878,7 +3190,7 @@ static bool srpt_tmf_try_admit(struct srpt_send_ioctx *ioctx)
 	if (!srpt_sq_reserve(ioctx->ch, 1))
 		return false;
 	ioctx->nr_wrs = 1;
-	ioctx->state = SRPT_CMD_TMF;
+	srpt_cmd_set_state(ioctx, SRPT_CMD_TMF);
 	ioctx->has_cmd = true;
 	if (target_submit_tmr(&ioctx->cmd, ioctx->ch->sess, NULL,
 			      scsilun_to_int(&tsk->lun), ioctx,
@@ -2896,10 +3208,6 @@ static void srpt_handle_tmf(struct srpt_rdma_ch *ch,
 {
 	struct srp_tsk_mgmt *tsk = ioctx->recv->iu.buf;
 
-	if (ioctx->recv->byte_len < sizeof(*tsk)) {
-		srpt_send_code_rsp(ioctx, SRPT_RSP_CODE_INVALID_FIELDS);
-		return;
-	}
 	if (srpt_tmf_to_tcm(tsk->tsk_mgmt_func) < 0) {
 		srpt_ch_warn(ch, "unknown task management function %#x\n",
 			     tsk->tsk_mgmt_func);
@@ -2909,7 +3217,7 @@ static void srpt_handle_tmf(struct srpt_rdma_ch *ch,
 	srpt_admit_or_park(ioctx);
 }
 
-/* Start a request that has a send context. */
+/* Start an SRP_CMD or SRP_TSK_MGMT that has a send context. */
 static void srpt_dispatch_iu(struct srpt_rdma_ch *ch,
 			     struct srpt_send_ioctx *ioctx,
 			     struct srpt_recv_ioctx *recv)
@@ -2918,72 +3226,127 @@ static void srpt_dispatch_iu(struct srpt_rdma_ch *ch,
 
 	ioctx->recv = recv;
 	ioctx->tag = iu->tag;
-	switch (iu->opcode) {
-	case SRP_CMD:
+	if (iu->opcode == SRP_CMD)
 		srpt_handle_cmd(ch, ioctx);
-		break;
-	case SRP_TSK_MGMT:
+	else
 		srpt_handle_tmf(ch, ioctx);
-		break;
-	default:
-		srpt_ch_warn(ch, "unknown IU opcode %#x answered as invalid\n",
-			     iu->opcode);
-		srpt_send_code_rsp(ioctx, SRPT_RSP_CODE_INVALID_FIELDS);
-		break;
-	}
 }
 
 /**
- * srpt_handle_iu() - dispatch a received information unit
- * @ch: live channel.
- * @recv: receive buffer.
+ * srpt_iu_check() - whether an IU may be processed on a channel
+ * @iu: the IU.
+ * @len: its length; bytes of @iu past it are not read.
  *
- * Context: process context.
+ * An initiator sends SRP_CMD, SRP_TSK_MGMT and SRP_I_LOGOUT requests,
+ * each at least as long as its fixed part, and answers only requests of
+ * the target (SRP_CRED_REQ, SRP_AER_REQ), which this target never sends.
+ * Anything else means the initiator and the target no longer agree on
+ * the channel, and the channel is logged out.
+ *
+ * Context: any.
+ * Return: 0, or the SRP_T_LOGOUT reason.
+ */
+VISIBLE_IF_KUNIT u32 srpt_iu_check(const u8 *iu, u32 len)
+{
+	u32 min;
+
+	if (!len)
+		return SRPT_T_LOGOUT_INVALID_IU_LEN;
+	switch (iu[0]) {
+	case SRP_CMD:
+		min = sizeof(struct srp_cmd);
+		break;
+	case SRP_TSK_MGMT:
+		min = sizeof(struct srp_tsk_mgmt);
+		break;
+	case SRP_I_LOGOUT:
+		min = sizeof(struct srp_i_logout);
+		break;
+	case SRP_CRED_RSP:
+	case SRP_AER_RSP:
+		return SRPT_T_LOGOUT_UNEXPECTED_RSP;
+	default:
+		return SRPT_T_LOGOUT_INVALID_IU_TYPE;
+	}
+	return len < min ? SRPT_T_LOGOUT_INVALID_IU_LEN : 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(srpt_iu_check);
+
+/**
+ * srpt_handle_iu() - act on a received information unit
+ * @ch: live channel.
+ * @recv: receive buffer; given back here unless a request keeps it.
+ *
+ * Context: process context, under &ch->iu_mutex.
  */
 static void srpt_handle_iu(struct srpt_rdma_ch *ch,
 			   struct srpt_recv_ioctx *recv)
 {
 	struct srp_cmd *iu = recv->iu.buf;
 	struct srpt_send_ioctx *ioctx;
+	u32 reason;
+	bool queued;
 
-	if (recv->byte_len < 16) {
-		srpt_ch_warn(ch, "IU of %u bytes dropped\n", recv->byte_len);
-		srpt_recv_repost(ch, recv);
-		return;
-	}
-	switch (iu->opcode) {
-	case SRP_I_LOGOUT:
+	reason = srpt_iu_check(recv->iu.buf, recv->byte_len);
+	if (reason) {
+		srpt_ch_logout(ch, reason,
+			       recv->byte_len >= 16 ? iu->tag : 0);
+	} else if (iu->opcode == SRP_I_LOGOUT) {
 		pr_info("%s: initiator logged out\n", ch->sess_name);
-		srpt_recv_repost(ch, recv);
 		srpt_ch_close(ch);
-		return;
-	case SRP_CRED_RSP:
-	case SRP_AER_RSP:
-		/* Answers to requests this target never sends; no credit. */
-		srpt_recv_repost(ch, recv);
-		return;
+	} else {
+		ioctx = srpt_get_ioctx(ch, recv, &queued);
+		if (ioctx)
+			srpt_dispatch_iu(ch, ioctx, recv);
+		if (ioctx || queued)
+			return;
 	}
-	ioctx = srpt_get_ioctx(ch, recv);
-	if (ioctx)
-		srpt_dispatch_iu(ch, ioctx, recv);
+	srpt_recv_give_back(ch, recv);
 }
 
-/* Queue @recv if the channel is not live yet; true if it was queued. */
-static bool srpt_queue_early(struct srpt_rdma_ch *ch,
-			     struct srpt_recv_ioctx *recv, bool *live)
+/*
+ * Process an IU in arrival order: IUs that arrive while the channel
+ * connects wait on &ch->early_list, and so do those behind them; a
+ * closing channel takes no IU.
+ */
+static void srpt_iu_arrived(struct srpt_rdma_ch *ch,
+			    struct srpt_recv_ioctx *recv)
 {
+	enum srpt_ch_state state;
 	unsigned long flags;
-	bool queued = false;
+	bool queue;
 
+	mutex_lock(&ch->iu_mutex);
 	spin_lock_irqsave(&ch->lock, flags);
-	*live = ch->state == SRPT_CH_LIVE;
-	if (ch->state == SRPT_CH_CONNECTING ||
-	    (*live && !list_empty(&ch->early_list))) {
+	state = ch->state;
+	queue = state == SRPT_CH_CONNECTING ||
+		(state == SRPT_CH_LIVE && !list_empty(&ch->early_list));
+	if (queue)
 		list_add_tail(&recv->wait_entry, &ch->early_list);
-		queued = true;
-	}
 	spin_unlock_irqrestore(&ch->lock, flags);
-	return queued;
+	if (state == SRPT_CH_LIVE && queue)
+		srpt_process_early(ch);
+	else if (state == SRPT_CH_LIVE)
+		srpt_handle_iu(ch, recv);
+	mutex_unlock(&ch->iu_mutex);
+	if (state > SRPT_CH_LIVE)
+		srpt_recv_give_back(ch, recv);
+}
+
+/*
+ * A work request completed in error. Flushes are how a QP in the error
+ * state ends its work: expected once the channel is closing. On a live
+ * channel they mean the QP failed, maybe in an unsignalled RDMA WRITE
+ * whose own error completion carries no context to report it by.
+ */
+static void srpt_wc_error(struct srpt_rdma_ch *ch, struct ib_wc *wc,
+			  const char *what, u64 tag)
+{
+	if (wc->status == IB_WC_WR_FLUSH_ERR && !srpt_ch_is_live(ch))
+		return;
+	srpt_ch_warn(ch, "%s (tag %#llx) failed: %s; closing the channel\n",
+		     what, tag, ib_wc_status_msg(wc->status));
+	srpt_ch_close(ch);
 }
 
 /**
@@ -2998,38 +3361,25 @@ static void srpt_recv_done(struct ib_cq *cq, struct ib_wc *wc)
 	struct srpt_rdma_ch *ch = wc->qp->qp_context;
 	struct srpt_recv_ioctx *recv =
 		container_of(wc->wr_cqe, struct srpt_recv_ioctx, iu.cqe);
-	bool live;
 
 	if (unlikely(wc->status != IB_WC_SUCCESS)) {
-		if (wc->status != IB_WC_WR_FLUSH_ERR) {
-			srpt_ch_warn(ch, "receive failed: %s\n",
-				     ib_wc_status_msg(wc->status));
-			srpt_ch_close(ch);
-		}
-		if (recv->srq)
-			srpt_recv_repost(ch, recv);
+		srpt_wc_error(ch, wc, "receive", 0);
+		srpt_recv_give_back(ch, recv);
 		return;
 	}
 	ib_dma_sync_single_for_cpu(ch->sport->sdev->device, recv->iu.dma,
 				   wc->byte_len, DMA_FROM_DEVICE);
 	recv->byte_len = wc->byte_len;
-	if (srpt_queue_early(ch, recv, &live)) {
-		if (live)
-			srpt_process_early(ch);
-		return;
-	}
-	if (live)
-		srpt_handle_iu(ch, recv);
-	else if (recv->srq)
-		srpt_recv_repost(ch, recv);
+	srpt_iu_arrived(ch, recv);
 }
 
-/* Process the IUs that arrived before the channel became live. */
+/* Process the IUs queued on &ch->early_list, in order. */
 static void srpt_process_early(struct srpt_rdma_ch *ch)
 {
 	struct srpt_recv_ioctx *recv;
 	unsigned long flags;
 
+	lockdep_assert_held(&ch->iu_mutex);
 	for (;;) {
 		spin_lock_irqsave(&ch->lock, flags);
 		recv = list_first_entry_or_null(&ch->early_list,
@@ -3044,7 +3394,11 @@ static void srpt_process_early(struct srpt_rdma_ch *ch)
 	}
 }
 
-/* Drop the IUs that were never processed when a channel closes. */
+/*
+ * A channel is being released (state DRAINING): give back the IUs that
+ * were never processed; srpt_iu_arrived() and srpt_get_ioctx() queue no
+ * more after this.
+ */
 static void srpt_drop_early(struct srpt_rdma_ch *ch)
 {
 	struct srpt_recv_ioctx *recv, *next;
@@ -3057,8 +3411,7 @@ static void srpt_drop_early(struct srpt_rdma_ch *ch)
 	spin_unlock_irqrestore(&ch->lock, flags);
 	list_for_each_entry_safe(recv, next, &list, wait_entry) {
 		list_del_init(&recv->wait_entry);
-		if (recv->srq)
-			srpt_recv_repost(ch, recv);
+		srpt_recv_give_back(ch, recv);
 	}
 }
 
@@ -3076,14 +3429,9 @@ static void srpt_send_done(struct ib_cq *cq, struct ib_wc *wc)
 {
 	struct srpt_send_ioctx *ioctx =
 		container_of(wc->wr_cqe, struct srpt_send_ioctx, rsp.cqe);
-	struct srpt_rdma_ch *ch = ioctx->ch;
 
-	if (unlikely(wc->status != IB_WC_SUCCESS &&
-		     wc->status != IB_WC_WR_FLUSH_ERR)) {
-		srpt_ch_warn(ch, "response for tag %#llx failed: %s\n",
-			     ioctx->tag, ib_wc_status_msg(wc->status));
-		srpt_ch_close(ch);
-	}
+	if (unlikely(wc->status != IB_WC_SUCCESS))
+		srpt_wc_error(ioctx->ch, wc, "response", ioctx->tag);
 	srpt_finish_unposted(ioctx);
 }
 
@@ -3091,6 +3439,9 @@ static void srpt_send_done(struct ib_cq *cq, struct ib_wc *wc)
  * srpt_rdma_read_done() - completion of a command's RDMA READs
  * @cq: completion queue.
  * @wc: work completion; its wr_cqe is &srpt_send_ioctx.rdma_cqe.
+ *
+ * A READ that fails (a bad memory key, say) leaves the QP in the error
+ * state: the channel closes and the command ends without a response.
  *
  * Context: process context (CQ workqueue).
  */
@@ -3100,13 +3451,11 @@ static void srpt_rdma_read_done(struct ib_cq *cq, struct ib_wc *wc)
 		container_of(wc->wr_cqe, struct srpt_send_ioctx, rdma_cqe);
 
 	if (likely(wc->status == IB_WC_SUCCESS)) {
-		ioctx->state = SRPT_CMD_DATA_IN;
+		srpt_cmd_set_state(ioctx, SRPT_CMD_DATA_IN);
 		target_execute_cmd(&ioctx->cmd);
 		return;
 	}
-	if (wc->status != IB_WC_WR_FLUSH_ERR)
-		srpt_ch_warn(ioctx->ch, "RDMA READ for tag %#llx failed: %s\n",
-			     ioctx->tag, ib_wc_status_msg(wc->status));
+	srpt_wc_error(ioctx->ch, wc, "RDMA READ", ioctx->tag);
 	transport_generic_request_failure(&ioctx->cmd,
 					  TCM_CHECK_CONDITION_ABORT_CMD);
 }
@@ -3154,7 +3503,7 @@ static int srpt_write_pending(struct se_cmd *cmd)
 	int i, ret;
 
 	if (ioctx->desc.imm) {
-		ioctx->state = SRPT_CMD_DATA_IN;
+		srpt_cmd_set_state(ioctx, SRPT_CMD_DATA_IN);
 		target_execute_cmd(cmd);
 		return 0;
 	}
@@ -3167,7 +3516,7 @@ static int srpt_write_pending(struct se_cmd *cmd)
 					ch->sport->port, cqe, first);
 		cqe = NULL;
 	}
-	ioctx->state = SRPT_CMD_RDMA_READ;
+	srpt_cmd_set_state(ioctx, SRPT_CMD_RDMA_READ);
 	ret = ib_post_send(ch->qp, first, NULL);
 	if (ret) {
 		srpt_ch_warn(ch, "cannot post RDMA READ for tag %#llx (%d)\n",
@@ -3246,17 +3595,16 @@ static void srpt_queue_tm_rsp(struct se_cmd *cmd)
 
 /*
  * The core aborted the command and will release it; srpt_release_cmd()
- * frees its buffers, reposts its receive buffer and keeps its credit
- * for the next response.
+ * frees its buffers, gives back its receive buffer and keeps its credit
+ * for the next response. Work still posted for it completes first.
  */
 static void srpt_aborted_task(struct se_cmd *cmd)
 {
-	srpt_cmd_to_ioctx(cmd)->state = SRPT_CMD_DONE;
 }
 
 static int srpt_get_cmd_state(struct se_cmd *cmd)
 {
-	return srpt_cmd_to_ioctx(cmd)->state;
+	return READ_ONCE(srpt_cmd_to_ioctx(cmd)->state);
 }
 
 static struct srpt_tpg *srpt_tpg(struct se_portal_group *tpg)

@@ -66,6 +66,11 @@ enum {
 	SRPT_RSP_CODE_INVALID_FIELDS	= 0x02,
 	SRPT_RSP_CODE_NOT_SUPPORTED	= 0x04,
 	SRPT_RSP_CODE_FAILED		= 0x05,
+	/* SRP_T_LOGOUT reasons (SRP r16a). */
+	SRPT_T_LOGOUT_INVALID_IU_TYPE	= 0x02,
+	SRPT_T_LOGOUT_UNEXPECTED_RSP	= 0x03,
+	SRPT_T_LOGOUT_MULTICHAN		= 0x04,
+	SRPT_T_LOGOUT_INVALID_IU_LEN	= 0x08,
 };
 
 /*
@@ -163,6 +168,10 @@ enum srpt_ch_state {
  * @SRPT_CMD_RSP_SENT: SRP_RSP (with any RDMA WRITEs) posted.
  * @SRPT_CMD_TMF: task management function owned by the target core.
  * @SRPT_CMD_DONE: returned to the free list.
+ *
+ * Informational: the target core shows it in its debug output
+ * (get_cmd_state), and nothing in the driver decides by it. It changes
+ * only through srpt_cmd_set_state(), which checks the transition.
  */
 enum srpt_cmd_state {
 	SRPT_CMD_NEW,
@@ -244,6 +253,18 @@ struct srpt_cmd_desc {
 struct srpt_rdma_ch;
 
 /**
+ * enum srpt_refuse - how a SCSI command the driver does not execute ends
+ * @SRPT_REFUSE_NONE: it is executed.
+ * @SRPT_REFUSE_SENSE: CHECK CONDITION with &srpt_send_ioctx.refuse_reason.
+ * @SRPT_REFUSE_BUSY: BUSY, for a shortage that passes.
+ */
+enum srpt_refuse {
+	SRPT_REFUSE_NONE,
+	SRPT_REFUSE_SENSE,
+	SRPT_REFUSE_BUSY,
+};
+
+/**
  * struct srpt_send_ioctx - per-command context and response buffer
  * @rsp: response buffer; its cqe completes in srpt_send_done().
  * @rdma_cqe: completion of the last RDMA READ, srpt_rdma_read_done().
@@ -257,11 +278,13 @@ struct srpt_rdma_ch;
  * @imm_sgl: page-aligned copy of the immediate data for the backend.
  * @imm_nents: entries of @imm_sgl.
  * @desc: parsed data descriptors.
- * @state: enum srpt_cmd_state, under &srpt_rdma_ch.lock.
+ * @state: enum srpt_cmd_state; informational, see there.
  * @tag: SRP tag of the request.
  * @has_cmd: @cmd was initialised by target_init_cmd()/target_submit_tmr().
  * @code: SRP response code to answer with, for a request that has no
  *	target core command (0: none).
+ * @refuse: how a SCSI command the driver will not execute is answered.
+ * @refuse_reason: sense reason for %SRPT_REFUSE_SENSE.
  * @cmd: the target core command.
  * @sense: sense buffer for @cmd.
  */
@@ -282,6 +305,8 @@ struct srpt_send_ioctx {
 	u64 tag;
 	bool has_cmd;
 	u8 code;
+	enum srpt_refuse refuse;
+	sense_reason_t refuse_reason;
 	struct se_cmd cmd;
 	u8 sense[TRANSPORT_SENSE_BUFFER];
 };
@@ -349,15 +374,21 @@ struct srpt_tpg;
  * @cq_size: entries taken from @cq.
  * @srq: the device SRQ this channel receives on, or NULL.
  * @lock: protects @state, @free_list, @sq_wait_list, @early_list,
- *	  @iu_wait_list.
+ *	  @iu_wait_list and @res_gen.
  * @rw_mutex: held while RDMA contexts are set up, so that a context set
  *	  up again for fewer bytes (srpt_rw_trim()) gets back the memory
  *	  registrations it just gave up.
+ * @iu_mutex: held while a received IU is dispatched and while waiting
+ *	  requests are retried, so that requests start in arrival order.
  * @state: enum srpt_ch_state; changed by srpt_ch_set_state() only.
  * @credits: credits granted at login; the size of @ioctx and @recv.
  * @pending_credits: credits to return with the next response.
  * @sq_wr_avail: send queue work requests not reserved.
- * @sq_size: send queue depth of @qp, including rdma_rw's share.
+ * @sq_size: send queue work requests commands may reserve: the depth of
+ *	@qp, rdma_rw's share included, as far as @cq can absorb their
+ *	flush, less the slot of @tlogout.
+ * @res_gen: counts releases of send contexts and their reservations,
+ *	under @lock; srpt_park() compares it.
  * @rsp_size: response buffer size (maximum target-to-initiator IU).
  * @params: negotiated login parameters.
  * @ioctx: send contexts, @credits of them.
@@ -368,6 +399,8 @@ struct srpt_tpg;
  * @iu_wait_list: IUs waiting for a send context: a response's credit can
  *	reach the initiator, and its next request us, before the response's
  *	send completion frees the context.
+ * @tlogout: buffer of the SRP_T_LOGOUT that ends a channel the
+ *	initiator broke the protocol on.
  * @sess: target core session.
  * @stpg: target portal group of @sess.
  * @release_work: runs srpt_ch_release_work(); the channel frees itself.
@@ -387,11 +420,13 @@ struct srpt_rdma_ch {
 	struct ib_srq *srq;
 	spinlock_t lock; /* see @lock above */
 	struct mutex rw_mutex; /* see @rw_mutex above */
+	struct mutex iu_mutex; /* see @iu_mutex above */
 	enum srpt_ch_state state;
 	u32 credits;
 	atomic_t pending_credits;
 	atomic_t sq_wr_avail;
 	u32 sq_size;
+	u32 res_gen;
 	u32 rsp_size;
 	struct srpt_login_params params;
 	struct srpt_send_ioctx **ioctx;
@@ -400,6 +435,7 @@ struct srpt_rdma_ch {
 	struct list_head sq_wait_list;
 	struct list_head early_list;
 	struct list_head iu_wait_list;
+	struct srpt_buf tlogout;
 	struct se_session *sess;
 	struct srpt_tpg *stpg;
 	struct work_struct release_work;
@@ -595,6 +631,8 @@ u32 srpt_build_rsp(void *buf, u32 size, u64 tag, u8 status,
 		   const u8 *sense, u32 sense_len, u8 flags,
 		   u32 data_out_res, u32 data_in_res, u32 req_lim_delta);
 u32 srpt_build_code_rsp(void *buf, u64 tag, u8 code, u32 req_lim_delta);
+u32 srpt_iu_check(const u8 *iu, u32 len);
+u32 srpt_sq_budget(u32 qp_send_wr, u32 cq_size, u32 recv_wrs);
 int srpt_tmf_to_tcm(u8 srp_fn);
 u8 srpt_tmr_rsp_code(u8 tmr_response);
 int srpt_parse_acl_name(const char *name, struct srpt_node_acl *acl);

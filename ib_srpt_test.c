@@ -2,7 +2,8 @@
 /*
  * KUnit tests of ib_srpt: SRP logins and the multichannel decision,
  * connection requests (port, P_Key, private data),
- * SRP_CMD parsing and task attributes, SRP_RSP building, task management
+ * SRP_CMD parsing and task attributes, which IUs a channel takes and
+ * its send-queue budget, SRP_RSP building, task management
  * codes, node ACL and target port names, ACL matching and initiator
  * address names, numeric configfs attributes, and device management MADs.
  *
@@ -3355,9 +3356,108 @@ static struct kunit_suite srpt_dm_suite = {
 	.test_cases = srpt_dm_cases,
 };
 
+/* ---------------------------------------------------------------------
+ * Information units on a live channel, and the send-queue budget
+ */
+
+/* SRP_T_LOGOUT reasons (SRP r16a). */
+#define KT_LOGOUT_BAD_TYPE	0x02U
+#define KT_LOGOUT_UNEXPECTED	0x03U
+#define KT_LOGOUT_BAD_LEN	0x08U
+
+/* An IU of @len bytes starting with @opcode, and the check's answer. */
+struct kt_iu {
+	const char *what;
+	u8 opcode;
+	u32 len;
+	u32 reason;
+};
+
+static const struct kt_iu kt_ius[] = {
+	{ "empty SEND", 0x02, 0, KT_LOGOUT_BAD_LEN },
+	{ "SRP_CMD, 1 byte", 0x02, 1, KT_LOGOUT_BAD_LEN },
+	{ "SRP_CMD, 15 bytes (no tag)", 0x02, 15, KT_LOGOUT_BAD_LEN },
+	{ "SRP_CMD, 47 bytes", 0x02, 47, KT_LOGOUT_BAD_LEN },
+	{ "SRP_CMD, 48 bytes", 0x02, 48, 0 },
+	{ "SRP_TSK_MGMT, 47 bytes", 0x01, 47, KT_LOGOUT_BAD_LEN },
+	{ "SRP_TSK_MGMT, 48 bytes", 0x01, 48, 0 },
+	{ "SRP_I_LOGOUT, 15 bytes", 0x03, 15, KT_LOGOUT_BAD_LEN },
+	{ "SRP_I_LOGOUT, 16 bytes", 0x03, 16, 0 },
+	{ "SRP_LOGIN_REQ on a channel", 0x00, 64, KT_LOGOUT_BAD_TYPE },
+	{ "SRP_CRED_RSP, unsolicited", 0x41, 16, KT_LOGOUT_UNEXPECTED },
+	{ "SRP_AER_RSP, unsolicited", 0x42, 16, KT_LOGOUT_UNEXPECTED },
+	{ "SRP_AER_RSP, 1 byte", 0x42, 1, KT_LOGOUT_UNEXPECTED },
+	{ "SRP_RSP from the initiator", 0xc1, 36, KT_LOGOUT_BAD_TYPE },
+	{ "SRP_T_LOGOUT from the initiator", 0x80, 16, KT_LOGOUT_BAD_TYPE },
+	{ "SRP_CRED_REQ from the initiator", 0x81, 16, KT_LOGOUT_BAD_TYPE },
+	{ "opcode 0x04", 0x04, 48, KT_LOGOUT_BAD_TYPE },
+	{ "opcode 0xff, 1 byte", 0xff, 1, KT_LOGOUT_BAD_TYPE },
+};
+
+static void kt_iu_desc(const struct kt_iu *t, char *desc)
+{
+	strscpy(desc, t->what, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(kt_iu, kt_ius, kt_iu_desc);
+
+/* The IU sits at the end of a mapping: reading past @len faults. */
+static void iu_check(struct kunit *test)
+{
+	const struct kt_iu *t = test->param_value;
+	u8 *iu = kunit_kzalloc(test, 64, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, iu);
+	iu[0] = t->opcode;
+	KUNIT_EXPECT_EQ(test, srpt_iu_check(kt_tail(test, iu, t->len), t->len),
+			t->reason);
+}
+
+/* What a channel's commands may reserve of the send queue. */
+struct kt_budget {
+	const char *what;
+	u32 qp_send_wr, cq_size, recv_wrs, budget;
+};
+
+static const struct kt_budget kt_budgets[] = {
+	/* Asked 4096 + 1024 (rdma_rw), CQ 4096 + 1024 + 128. */
+	{ "QP as asked", 5120, 5248, 128, 5119 },
+	{ "QP deeper than asked (rounded up)", 8191, 5248, 128, 5119 },
+	{ "QP shallower than asked", 2047, 5248, 128, 2046 },
+	{ "CQ capped by the HCA", 5120, 4096, 128, 3967 },
+	{ "CQ no larger than the receives", 64, 128, 128, 0 },
+	{ "nothing", 0, 0, 0, 0 },
+};
+
+static void kt_budget_desc(const struct kt_budget *t, char *desc)
+{
+	strscpy(desc, t->what, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(kt_budget, kt_budgets, kt_budget_desc);
+
+static void sq_budget(struct kunit *test)
+{
+	const struct kt_budget *t = test->param_value;
+
+	KUNIT_EXPECT_EQ(test, srpt_sq_budget(t->qp_send_wr, t->cq_size,
+					     t->recv_wrs), t->budget);
+}
+
+static struct kunit_case srpt_iu_cases[] = {
+	KUNIT_CASE_PARAM(iu_check, kt_iu_gen_params),
+	KUNIT_CASE_PARAM(sq_budget, kt_budget_gen_params),
+	{}
+};
+
+static struct kunit_suite srpt_iu_suite = {
+	.name = "ib_srpt_iu",
+	.test_cases = srpt_iu_cases,
+};
+
 kunit_test_suites(&srpt_login_suite, &srpt_req_suite, &srpt_cmd_suite,
-		  &srpt_rsp_suite, &srpt_names_suite, &srpt_acl_suite,
-		  &srpt_attr_suite, &srpt_dm_suite);
+		  &srpt_iu_suite, &srpt_rsp_suite, &srpt_names_suite,
+		  &srpt_acl_suite, &srpt_attr_suite, &srpt_dm_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the SCSI RDMA Protocol target");
 MODULE_LICENSE("GPL");
