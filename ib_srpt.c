@@ -1183,12 +1183,7 @@ static void srpt_ch_destroy_qp(struct srpt_rdma_ch *ch)
 	}
 }
 
-/*
- * Move an IB/CM channel's QP to @state with the attributes the CM knows.
- * For RTR the CM offers the initiator depth of the REQ as our responder
- * resources, which the REP (srpt_send_rep()) limits to what the HCA
- * supports: so must the QP.
- */
+/* Move an IB/CM channel's QP to @state with the attributes the CM knows. */
 static int srpt_ib_qp_modify(struct srpt_rdma_ch *ch, enum ib_qp_state state)
 {
 	struct ib_qp_attr attr = { .qp_state = state };
@@ -1197,10 +1192,26 @@ static int srpt_ib_qp_modify(struct srpt_rdma_ch *ch, enum ib_qp_state state)
 	ret = ib_cm_init_qp_attr(ch->ib_cm_id, &attr, &mask);
 	if (ret)
 		return ret;
-	if (state == IB_QPS_RTR)
-		attr.max_dest_rd_atomic =
-			min_t(u8, attr.max_dest_rd_atomic,
-			      ch->sport->sdev->device->attrs.max_qp_rd_atom);
+	return ib_modify_qp(ch->qp, &attr, mask);
+}
+
+/*
+ * Move an IB/CM channel's QP to RTR before the REP @rep goes out. The
+ * CM learns the receive PSN and our responder resources only from
+ * ib_send_cm_rep(), and would offer 0 and the REQ's initiator depth
+ * (maybe more than the HCA supports): the QP takes what @rep announces.
+ */
+static int srpt_ib_qp_rtr(struct srpt_rdma_ch *ch,
+			  const struct ib_cm_rep_param *rep)
+{
+	struct ib_qp_attr attr = { .qp_state = IB_QPS_RTR };
+	int mask, ret;
+
+	ret = ib_cm_init_qp_attr(ch->ib_cm_id, &attr, &mask);
+	if (ret)
+		return ret;
+	attr.rq_psn = rep->starting_psn;
+	attr.max_dest_rd_atomic = rep->responder_resources;
 	return ib_modify_qp(ch->qp, &attr, mask);
 }
 
@@ -1495,7 +1506,7 @@ static int srpt_send_rep(struct srpt_rdma_ch *ch, struct srp_login_rsp *rsp,
 
 	if (ch->rdma_cm_id)
 		return rdma_accept(ch->rdma_cm_id, &cp);
-	ret = srpt_ib_qp_modify(ch, IB_QPS_RTR);
+	ret = srpt_ib_qp_rtr(ch, &rep);
 	if (!ret)
 		ret = ib_send_cm_rep(ch->ib_cm_id, &rep);
 	return ret;

@@ -25,7 +25,8 @@
  * Usage: srp-login -d IP[:PORT] [-s IP] -i IPORT -t TPORT [-f FLAGS]
  *                  [-l IU_LEN] [-T FN[,FN...]] [-c tur|read|write] [-L LUN]
  *                  [-n BLOCKS] [-a MS [-g MS] [-A FN]] [-r ROUNDS] [-m] [-V]
- *                  [-w SECONDS]
+ *                  [-w SECONDS] [-I]
+ *   -d, -s   target and source address; IPv6 as [ADDR]:PORT or ADDR
  *   -i, -t   initiator and target port IDs, 32 hex digits each
  *   -f       SRP_LOGIN_REQ REQ FLAGS (0: MULTICHAN single, 1: multi)
  *   -T       right after the login, a task management request for
@@ -49,6 +50,8 @@
  *   -V       at the end, write a pattern to LBA 0 and read it back
  *   -w       after all that, keep the channel for this many seconds or
  *            until the target disconnects
+ *   -I       log in to the target's IB/CM listener instead of its RDMA/CM
+ *            one (see ibcm_login_pdata())
  *
  * Exit status: 0 logged in, 2 rejected, 1 any other failure.
  */
@@ -128,13 +131,17 @@ static int parse_id(const char *s, uint8_t id[16])
 
 static int parse_addr(const char *s, int port, struct sockaddr_storage *ss)
 {
-	char host[128], *colon;
+	char buf[128], *host = buf, *colon;
 	struct addrinfo hints = { .ai_flags = AI_NUMERICHOST }, *ai;
 	char serv[16];
 
-	snprintf(host, sizeof(host), "%s", s);
-	colon = strrchr(host, ':');
-	if (colon && !strchr(colon + 1, ']') && strchr(host, ':') == colon) {
+	snprintf(buf, sizeof(buf), "%s", s);
+	colon = strrchr(buf, ':');
+	if (buf[0] == '[' && colon && colon[-1] == ']') {
+		colon[-1] = 0;
+		port = atoi(colon + 1);
+		host = buf + 1;
+	} else if (colon && strchr(buf, ':') == colon) {
 		*colon = 0;
 		port = atoi(colon + 1);
 	}
@@ -152,6 +159,38 @@ static double now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * -I: an SRP_LOGIN_REQ in the IB/CM layout (struct srp_login_req), sent
+ * through RDMA/CM to the target's IB/CM listener: RDMA/CM asks for
+ * service ID 0x0000000001060000 + port (RDMA_PS_TCP), so the target
+ * must be loaded with srpt_service_guid set to that value. RDMA/CM
+ * puts its own 36-byte header before our private data, and the target
+ * reads the login from the start: opcode = the header's version (0),
+ * tag = bytes 4..11 of the source address, IU length = its last four
+ * bytes, buffer formats = bytes 4..5 of the destination address, flags
+ * its byte 6, immediate data offset its bytes 8..9, and the first four
+ * bytes of the initiator port ID its last four. The rest of the port
+ * ID and the target port ID are ours: @out gets them. IPv6 only.
+ */
+static int ibcm_login_pdata(struct rdma_conn_param *cp,
+			    const struct sockaddr_storage *src,
+			    const struct sockaddr_storage *dst,
+			    const uint8_t iport[16], const uint8_t tport[16],
+			    uint8_t *out)
+{
+	const uint8_t *d = ((const struct sockaddr_in6 *)dst)->sin6_addr.s6_addr;
+
+	if (src->ss_family != AF_INET6 || dst->ss_family != AF_INET6 ||
+	    memcmp(iport, d + 12, 4)) {
+		fprintf(stderr, "srp-login: -I needs IPv6 -s and -d, and an initiator port ID starting with the last 4 bytes of the -d address\n");
+		return -1;
+	}
+	memcpy(out, iport + 4, 12);
+	memcpy(out + 12, tport, 16);
+	cp->private_data_len = 28;
+	return 0;
 }
 
 /* Wait up to @ms for a CM event; 0 and *ev set, or -1 on timeout. */
@@ -525,7 +564,8 @@ int main(int argc, char **argv)
 {
 	const char *dst_s = NULL, *src_s = NULL, *cmd = NULL;
 	uint8_t iport[16], tport[16], login[56] = {}, tmfs[MAX_TMFS];
-	struct sockaddr_storage src, dst;
+	int ibcm = 0;
+	struct sockaddr_storage src = {}, dst = {};
 	struct rdma_conn_param cp = {};
 	struct rdma_cm_event *ev;
 	struct conn c = { .marker_fd = -1 };
@@ -537,7 +577,7 @@ int main(int argc, char **argv)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	grace_s = 1;
-	while ((opt = getopt(argc, argv, "d:s:i:t:f:l:T:c:L:n:a:g:A:r:mVw:")) != -1) {
+	while ((opt = getopt(argc, argv, "d:s:i:t:f:l:T:c:L:n:a:g:A:r:mVw:I")) != -1) {
 		switch (opt) {
 		case 'd': dst_s = optarg; break;
 		case 's': src_s = optarg; break;
@@ -559,6 +599,7 @@ int main(int argc, char **argv)
 		case 'm': markers = 1; break;
 		case 'V': do_verify = 1; break;
 		case 'w': wait_s = atof(optarg); break;
+		case 'I': ibcm = 1; break;
 		default: goto usage;
 		}
 	}
@@ -591,6 +632,8 @@ int main(int argc, char **argv)
 	memcpy(login + 32, tport, 16);
 	cp.private_data = login;
 	cp.private_data_len = sizeof(login);
+	if (ibcm && ibcm_login_pdata(&cp, &src, &dst, iport, tport, login))
+		return 1;
 	cp.responder_resources = 4;
 	cp.initiator_depth = 4;
 	cp.retry_count = 7;
@@ -648,6 +691,6 @@ out:
 		rdma_disconnect(c.id);
 	return 0;
 usage:
-	fprintf(stderr, "usage: srp-login -d IP[:PORT] [-s IP] -i IPORT -t TPORT [-f FLAGS] [-l IU_LEN] [-T FN[,FN...]] [-c tur|read|write] [-L LUN] [-n BLOCKS] [-a MS [-g MS] [-A FN]] [-r ROUNDS] [-m] [-V] [-w SECONDS]\n");
+	fprintf(stderr, "usage: srp-login -d IP[:PORT] [-s IP] -i IPORT -t TPORT [-f FLAGS] [-l IU_LEN] [-T FN[,FN...]] [-c tur|read|write] [-L LUN] [-n BLOCKS] [-a MS [-g MS] [-A FN]] [-r ROUNDS] [-m] [-V] [-w SECONDS] [-I]\n");
 	return 1;
 }
