@@ -1218,6 +1218,7 @@ static int srpt_ib_qp_rtr(struct srpt_rdma_ch *ch,
 static void srpt_ch_release_work(struct work_struct *work);
 static void srpt_wait_work(struct work_struct *work);
 static void srpt_tlogout_done(struct ib_cq *cq, struct ib_wc *wc);
+static void srpt_logout_timeout(struct work_struct *work);
 
 /*
  * Post the receive buffers of a channel without SRQ. IBA forbids
@@ -1282,6 +1283,7 @@ static struct srpt_rdma_ch *srpt_ch_alloc(struct srpt_port *sport,
 	INIT_WORK(&ch->release_work, srpt_ch_release_work);
 	INIT_WORK(&ch->close_work, srpt_ch_close_work);
 	INIT_WORK(&ch->wait_work, srpt_wait_work);
+	INIT_DELAYED_WORK(&ch->logout_work, srpt_logout_timeout);
 	ch->state = SRPT_CH_CONNECTING;
 
 	mutex_lock(&sdev->mutex);
@@ -1712,13 +1714,21 @@ static void srpt_ch_established(struct srpt_rdma_ch *ch)
 
 /*
  * Send a disconnect request, move the QP to the error state so that
- * outstanding work completes, and queue the release work. Called once
- * per channel, after it left LIVE.
+ * outstanding work completes, and queue the release work: once per
+ * channel, after it left LIVE.
  */
 static void srpt_ch_disconnect(struct srpt_rdma_ch *ch)
 {
 	struct ib_qp_attr attr = { .qp_state = IB_QPS_ERR };
+	unsigned long flags;
+	bool done;
 
+	spin_lock_irqsave(&ch->lock, flags);
+	done = ch->disconnected;
+	ch->disconnected = true;
+	spin_unlock_irqrestore(&ch->lock, flags);
+	if (done)
+		return;
 	if (ch->rdma_cm_id) {
 		rdma_disconnect(ch->rdma_cm_id);
 	} else {
@@ -1732,17 +1742,17 @@ static void srpt_ch_disconnect(struct srpt_rdma_ch *ch)
  * srpt_ch_close() - start closing a channel
  * @ch: channel.
  *
- * The first call stops the channel and disconnects it; later calls, and
- * calls while an SRP_T_LOGOUT is on its way (srpt_ch_logout()), do
- * nothing.
+ * Stops the channel and disconnects it, once; a channel whose
+ * SRP_T_LOGOUT is still on its way (srpt_ch_logout()) is disconnected
+ * now, and one being released already is left alone.
  *
  * Context: process context.
  */
 static void srpt_ch_close(struct srpt_rdma_ch *ch)
 {
-	if (srpt_ch_set_state(ch, SRPT_CH_DISCONNECTING) > SRPT_CH_LIVE)
-		return;
-	srpt_ch_disconnect(ch);
+	if (srpt_ch_set_state(ch, SRPT_CH_DISCONNECTING) <=
+	    SRPT_CH_DISCONNECTING)
+		srpt_ch_disconnect(ch);
 }
 
 /* Why srpt_ch_logout() ends a channel; @reason is one of these. */
@@ -1761,8 +1771,10 @@ static const char *const srpt_logout_reason_names[] = {
  *
  * The channel stops serving at once; the disconnect follows the
  * SRP_T_LOGOUT's completion (srpt_tlogout_done()), so that the reason
- * reaches the initiator first. The SRP_T_LOGOUT has a send-queue slot
- * of its own, set aside at login.
+ * reaches the initiator first, but no later than
+ * %SRPT_T_LOGOUT_TIMEOUT: an initiator that posts no receive buffer
+ * (RNR retries are unlimited) or is gone must not keep the channel.
+ * The SRP_T_LOGOUT has a send-queue slot of its own, set aside at login.
  *
  * Context: process context.
  * Return: false if the channel was not live; nothing was done.
@@ -1797,6 +1809,8 @@ static bool srpt_ch_logout(struct srpt_rdma_ch *ch, u32 reason, u64 tag)
 	t->tag = tag;
 	ib_dma_sync_single_for_device(ch->sport->sdev->device, ch->tlogout.dma,
 				      sizeof(*t), DMA_TO_DEVICE);
+	/* Before the post: the release work cancels it once disconnected. */
+	queue_delayed_work(srpt_wq, &ch->logout_work, SRPT_T_LOGOUT_TIMEOUT);
 	if (ib_post_send(ch->qp, &wr, NULL))
 		srpt_ch_disconnect(ch);
 	return true;
@@ -1807,6 +1821,13 @@ static void srpt_tlogout_done(struct ib_cq *cq, struct ib_wc *wc)
 {
 	srpt_ch_disconnect(container_of(wc->wr_cqe, struct srpt_rdma_ch,
 					tlogout.cqe));
+}
+
+/* The SRP_T_LOGOUT did not complete in time: disconnect anyway. */
+static void srpt_logout_timeout(struct work_struct *work)
+{
+	srpt_ch_disconnect(container_of(to_delayed_work(work),
+					struct srpt_rdma_ch, logout_work));
 }
 
 static void srpt_fail_waiting(struct srpt_rdma_ch *ch);
@@ -1828,6 +1849,8 @@ static void srpt_ch_release_work(struct work_struct *work)
 					       release_work);
 
 	srpt_ch_set_state(ch, SRPT_CH_DRAINING);
+	/* Disconnected already: the timer has nothing left to do. */
+	cancel_delayed_work_sync(&ch->logout_work);
 	target_stop_session(ch->sess);
 	cancel_work_sync(&ch->wait_work);
 	srpt_fail_waiting(ch);
@@ -2070,10 +2093,21 @@ static int srpt_rdma_cm_handler(struct rdma_cm_id *cm_id,
 	return 0;
 }
 
-/* Whether @sdev has a channel for which @match() is true. */
+static const char *const srpt_ch_state_names[] = {
+	[SRPT_CH_CONNECTING] = "connecting",
+	[SRPT_CH_LIVE] = "live",
+	[SRPT_CH_DISCONNECTING] = "disconnecting",
+	[SRPT_CH_DRAINING] = "draining",
+	[SRPT_CH_RELEASED] = "released",
+};
+
+/*
+ * Whether @sdev has a channel for which @match() is true; with @report,
+ * log each such channel, for an admin waiting for them to go.
+ */
 static bool srpt_has_channel(struct srpt_device *sdev,
 			     bool (*match)(struct srpt_rdma_ch *, void *),
-			     void *arg)
+			     void *arg, bool report)
 {
 	struct srpt_nexus *n;
 	struct srpt_rdma_ch *ch;
@@ -2081,11 +2115,17 @@ static bool srpt_has_channel(struct srpt_device *sdev,
 	u32 i;
 
 	mutex_lock(&sdev->mutex);
-	for (i = 0; i < sdev->nports && !found; i++)
+	for (i = 0; i < sdev->nports && (!found || report); i++)
 		list_for_each_entry(n, &sdev->port[i].nexus_list, entry)
-			list_for_each_entry(ch, &n->ch_list, list)
-				if (!match || match(ch, arg))
-					found = true;
+			list_for_each_entry(ch, &n->ch_list, list) {
+				if (match && !match(ch, arg))
+					continue;
+				found = true;
+				if (report)
+					pr_info("%s: waiting for a channel to close (%s)\n",
+						ch->sess_name,
+						srpt_ch_state_names[READ_ONCE(ch->state)]);
+			}
 	mutex_unlock(&sdev->mutex);
 	return found;
 }
@@ -2096,6 +2136,8 @@ static bool srpt_has_channel(struct srpt_device *sdev,
  * @match: selects the channels, or NULL for all.
  * @arg: argument of @match.
  *
+ * Every 30 s without progress, the channels still there are logged.
+ *
  * Context: process context; no channel lock held.
  */
 static void srpt_close_channels(struct srpt_device *sdev,
@@ -2105,6 +2147,7 @@ static void srpt_close_channels(struct srpt_device *sdev,
 	DEFINE_WAIT_FUNC(wait, woken_wake_function);
 	struct srpt_nexus *n;
 	struct srpt_rdma_ch *ch;
+	bool report = false;
 	u32 i;
 
 	mutex_lock(&sdev->mutex);
@@ -2121,8 +2164,8 @@ static void srpt_close_channels(struct srpt_device *sdev,
 	 * check run in TASK_RUNNING without missing a wake-up.
 	 */
 	add_wait_queue(&sdev->ch_waitq, &wait);
-	while (srpt_has_channel(sdev, match, arg))
-		wait_woken(&wait, TASK_UNINTERRUPTIBLE, MAX_SCHEDULE_TIMEOUT);
+	while (srpt_has_channel(sdev, match, arg, report))
+		report = !wait_woken(&wait, TASK_UNINTERRUPTIBLE, 30 * HZ);
 	remove_wait_queue(&sdev->ch_waitq, &wait);
 }
 

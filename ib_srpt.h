@@ -61,6 +61,8 @@ enum {
 	SRPT_MAX_DATA_LEN		= SRPT_MAX_RDMA_SIZE,
 	/* RDMA/CM listen backlog. */
 	SRPT_RDMA_CM_BACKLOG		= 128,
+	/* Longest wait for an SRP_T_LOGOUT to be sent, in jiffies. */
+	SRPT_T_LOGOUT_TIMEOUT		= 5 * HZ,
 	/* SRP response codes (SRP r16a, SRP_RSP response data). */
 	SRPT_RSP_CODE_COMPLETE		= 0x00,
 	SRPT_RSP_CODE_INVALID_FIELDS	= 0x02,
@@ -403,9 +405,12 @@ struct srpt_tpg;
  *	initiator broke the protocol on.
  * @sess: target core session.
  * @stpg: target portal group of @sess.
+ * @disconnected: srpt_ch_disconnect() ran; under @lock.
  * @release_work: runs srpt_ch_release_work(); the channel frees itself.
  * @close_work: closes the channel on a fatal QP event (any context).
  * @wait_work: admits commands from @sq_wait_list in process context.
+ * @logout_work: disconnects a channel whose SRP_T_LOGOUT did not
+ *	complete within %SRPT_T_LOGOUT_TIMEOUT.
  * @sess_name: initiator name used for the session and in log lines.
  */
 struct srpt_rdma_ch {
@@ -438,9 +443,11 @@ struct srpt_rdma_ch {
 	struct srpt_buf tlogout;
 	struct se_session *sess;
 	struct srpt_tpg *stpg;
+	bool disconnected;
 	struct work_struct release_work;
 	struct work_struct close_work;
 	struct work_struct wait_work;
+	struct delayed_work logout_work;
 	char sess_name[INET6_ADDRSTRLEN + 8];
 };
 
