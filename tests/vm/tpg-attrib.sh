@@ -1,5 +1,5 @@
 #!/bin/bash
-# common: TPG attributes srp_max_rdma_size, srp_max_rsp_size, srp_sq_size, use_srq: out-of-range writes fail and change nothing, valid ones read back; I/O with and without SRQ (no command timing out with SRQ and small queues is an improvement check)
+# common: module parameters out of range fail the load; TPG attributes srp_max_rdma_size, srp_max_rsp_size, srp_sq_size, use_srq: out-of-range writes fail and change nothing, valid ones read back; I/O with and without SRQ (no command timing out with SRQ and small queues is an improvement check)
 # SPDX-License-Identifier: GPL-2.0-only
 set -euo pipefail
 # shellcheck source=../lib.sh
@@ -7,6 +7,22 @@ set -euo pipefail
 srpt_begin
 
 must "soft-RoCE rxe0 on dummy0" rxe_setup
+
+# Module parameters out of range make the load fail, and nothing stays
+# loaded: param_rejected NAME=VALUE
+param_rejected() {
+	if modprobe ib_srpt "$1" 2>/dev/null || module_loaded ib_srpt; then
+		diag "ib_srpt loaded with $1"
+		modprobe -r ib_srpt
+		return 1
+	fi
+}
+check "modprobe ib_srpt srp_max_req_size=-1 fails" param_rejected srp_max_req_size=-1
+check "modprobe ib_srpt srp_max_req_size=995 (below 996) fails" param_rejected srp_max_req_size=995
+check "modprobe ib_srpt srp_max_req_size=4294967295 fails" param_rejected srp_max_req_size=4294967295
+improvement "modprobe ib_srpt srp_max_req_size=2000000 (above 1 MiB) fails" param_rejected srp_max_req_size=2000000
+check "modprobe ib_srpt srpt_srq_size=3 fails" param_rejected srpt_srq_size=3
+check "modprobe ib_srpt srpt_srq_size=-1 fails" param_rejected srpt_srq_size=-1
 must "ib_srpt ($SRPT_MODULE) loaded" target_load
 TPG=
 must "TPG on port $RXE_GID" eval 'TPG=$(tpg_create "$RXE_GID")'
