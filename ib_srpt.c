@@ -3,10 +3,12 @@
  * ib_srpt - SCSI RDMA Protocol (SRP) target driver for the Linux SCSI
  * target core (LIO).
  *
- * The file follows the data: module glue, HCAs and ports, device
- * management MADs, CM handlers and channels, the I/O path, target core
- * callbacks, configfs. Documentation/ib_srpt.rst describes the channel
- * and command state machines, the locks and the reference counts.
+ * Each piece comes before its users: the wire formats (pure functions,
+ * checked by the KUnit suite), HCAs, ports and device management MADs,
+ * channel state, the I/O path, channels, logins and CM handlers, target
+ * core callbacks, configfs, and the module glue. Documentation/ib_srpt.rst
+ * describes the channel and command state machines, the locks and the
+ * reference counts.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -79,11 +81,7 @@ static u16 srpt_rdma_cm_port;
 static struct rdma_cm_id *srpt_rdma_cm_id;
 
 static struct workqueue_struct *srpt_wq;
-static const struct target_core_fabric_ops srpt_template;
 static struct ib_client srpt_client;
-
-static void srpt_ch_close(struct srpt_rdma_ch *ch);
-static bool srpt_ch_logout(struct srpt_rdma_ch *ch, u32 reason, u64 tag);
 
 /*
  * Log a problem caused by a remote initiator. Rate limited, because the
@@ -98,536 +96,9 @@ static bool srpt_ch_logout(struct srpt_rdma_ch *ch, u32 reason, u64 tag);
 				    ##__VA_ARGS__);			\
 	} while (0)
 
-static struct srpt_device *srpt_sdev_get(struct srpt_device *sdev)
-{
-	kref_get(&sdev->kref);
-	return sdev;
-}
-
-static void srpt_sdev_free(struct kref *kref)
-{
-	kfree(container_of(kref, struct srpt_device, kref));
-}
-
-static void srpt_sdev_put(struct srpt_device *sdev)
-{
-	kref_put(&sdev->kref, srpt_sdev_free);
-}
-
-/*
- * The device serving @device, with a reference, or NULL once its
- * removal started: the CM may still deliver requests then.
- */
-static struct srpt_device *srpt_sdev_lookup(struct ib_device *device)
-{
-	struct srpt_device *sdev, *found = NULL;
-
-	mutex_lock(&srpt_dev_mutex);
-	list_for_each_entry(sdev, &srpt_dev_list, list)
-		if (sdev->device == device) {
-			found = srpt_sdev_get(sdev);
-			break;
-		}
-	mutex_unlock(&srpt_dev_mutex);
-	return found;
-}
-
-/**
- * srpt_buf_alloc() - allocate and DMA-map an information unit buffer
- * @sdev: device the buffer is mapped for.
- * @b: buffer descriptor to fill in.
- * @size: size in bytes.
- * @dir: DMA direction.
- *
- * Context: process context.
- * Return: 0 or -ENOMEM.
- */
-static int srpt_buf_alloc(struct srpt_device *sdev, struct srpt_buf *b,
-			  u32 size, enum dma_data_direction dir)
-{
-	b->buf = kmalloc(size, GFP_KERNEL);
-	if (!b->buf)
-		return -ENOMEM;
-	b->dma = ib_dma_map_single(sdev->device, b->buf, size, dir);
-	if (ib_dma_mapping_error(sdev->device, b->dma)) {
-		kfree(b->buf);
-		b->buf = NULL;
-		return -ENOMEM;
-	}
-	b->size = size;
-	return 0;
-}
-
-static void srpt_buf_free(struct srpt_device *sdev, struct srpt_buf *b,
-			  enum dma_data_direction dir)
-{
-	if (!b->buf)
-		return;
-	ib_dma_unmap_single(sdev->device, b->dma, b->size, dir);
-	kfree(b->buf);
-	b->buf = NULL;
-}
-
-static void srpt_recv_done(struct ib_cq *cq, struct ib_wc *wc);
-
-static void srpt_free_recv_ring(struct srpt_device *sdev,
-				struct srpt_recv_ioctx **ring, u32 n)
-{
-	u32 i;
-
-	if (!ring)
-		return;
-	for (i = 0; i < n; i++) {
-		if (!ring[i])
-			continue;
-		srpt_buf_free(sdev, &ring[i]->iu, DMA_FROM_DEVICE);
-		kfree(ring[i]);
-	}
-	kvfree(ring);
-}
-
-/**
- * srpt_alloc_recv_ring() - allocate receive buffers
- * @sdev: device.
- * @n: number of buffers.
- * @size: size of each buffer: the largest IU it must hold.
- * @srq: the buffers belong to the device's SRQ.
- *
- * Context: process context.
- * Return: the ring, or NULL.
- */
-static struct srpt_recv_ioctx **srpt_alloc_recv_ring(struct srpt_device *sdev,
-						     u32 n, u32 size, bool srq)
-{
-	struct srpt_recv_ioctx **ring;
-	u32 i;
-
-	ring = kvcalloc(n, sizeof(*ring), GFP_KERNEL);
-	if (!ring)
-		return NULL;
-	for (i = 0; i < n; i++) {
-		ring[i] = kzalloc(sizeof(*ring[i]), GFP_KERNEL);
-		if (!ring[i])
-			goto free_ring;
-		ring[i]->iu.cqe.done = srpt_recv_done;
-		ring[i]->srq = srq;
-		INIT_LIST_HEAD(&ring[i]->wait_entry);
-		if (srpt_buf_alloc(sdev, &ring[i]->iu, size, DMA_FROM_DEVICE))
-			goto free_ring;
-	}
-	return ring;
-
-free_ring:
-	srpt_free_recv_ring(sdev, ring, n);
-	return NULL;
-}
-
-/**
- * srpt_post_recv() - post a receive buffer to a QP or to the device SRQ
- * @sdev: device.
- * @qp: QP, unused when @ioctx belongs to the SRQ.
- * @ioctx: receive buffer.
- *
- * Context: any.
- * Return: 0 or a negative errno from ib_post_recv()/ib_post_srq_recv().
- */
-static int srpt_post_recv(struct srpt_device *sdev, struct ib_qp *qp,
-			  struct srpt_recv_ioctx *ioctx)
-{
-	struct ib_sge sge = {
-		.addr = ioctx->iu.dma,
-		.length = ioctx->iu.size,
-		.lkey = sdev->pd->local_dma_lkey,
-	};
-	struct ib_recv_wr wr = {
-		.wr_cqe = &ioctx->iu.cqe,
-		.sg_list = &sge,
-		.num_sge = 1,
-	};
-
-	if (ioctx->srq)
-		return ib_post_srq_recv(sdev->srq, &wr, NULL);
-	return ib_post_recv(qp, &wr, NULL);
-}
-
 /* ---------------------------------------------------------------------
- * HCAs and ports
- */
-
-/**
- * srpt_port_refresh() - re-read a port's LID, SM LID and GID
- * @sport: port.
- *
- * Context: process context.
- */
-static void srpt_port_refresh(struct srpt_port *sport)
-{
-	struct srpt_device *sdev = sport->sdev;
-	struct ib_port_attr attr;
-	union ib_gid gid;
-
-	if (ib_query_port(sdev->device, sport->port, &attr) == 0) {
-		sport->lid = attr.lid;
-		sport->sm_lid = attr.sm_lid;
-	}
-	if (rdma_query_gid(sdev->device, sport->port, 0, &gid))
-		return;
-	mutex_lock(&sdev->mutex);
-	sport->gid = gid;
-	snprintf(sport->guid_name, sizeof(sport->guid_name),
-		 "%04x:%04x:%04x:%04x", be16_to_cpup((__be16 *)&gid.raw[8]),
-		 be16_to_cpup((__be16 *)&gid.raw[10]),
-		 be16_to_cpup((__be16 *)&gid.raw[12]),
-		 be16_to_cpup((__be16 *)&gid.raw[14]));
-	snprintf(sport->gid_name, sizeof(sport->gid_name), "0x%016llx%016llx",
-		 be64_to_cpu(gid.global.subnet_prefix),
-		 be64_to_cpu(gid.global.interface_id));
-	mutex_unlock(&sdev->mutex);
-}
-
-static void srpt_port_work(struct work_struct *work)
-{
-	srpt_port_refresh(container_of(work, struct srpt_port, work));
-}
-
-/**
- * srpt_event_handler() - asynchronous HCA event
- * @handler: registered handler.
- * @event: the event.
- *
- * Port changes are handled in process context by srpt_port_work().
- *
- * Context: any, including interrupt context.
- */
-static void srpt_event_handler(struct ib_event_handler *handler,
-			       struct ib_event *event)
-{
-	struct srpt_device *sdev =
-		container_of(handler, struct srpt_device, event_handler);
-	u32 port = event->element.port_num;
-
-	switch (event->event) {
-	case IB_EVENT_PORT_ACTIVE:
-	case IB_EVENT_LID_CHANGE:
-	case IB_EVENT_PKEY_CHANGE:
-	case IB_EVENT_SM_CHANGE:
-	case IB_EVENT_CLIENT_REREGISTER:
-	case IB_EVENT_GID_CHANGE:
-		if (port >= 1 && port <= sdev->nports)
-			queue_work(srpt_wq, &sdev->port[port - 1].work);
-		break;
-	default:
-		break;
-	}
-}
-
-/**
- * srpt_srq_create() - create the device SRQ and post its buffers
- * @sdev: device; the caller holds &sdev->mutex.
- *
- * Context: process context.
- * Return: 0 or a negative errno.
- */
-static int srpt_srq_create(struct srpt_device *sdev)
-{
-	struct ib_srq_init_attr attr = {
-		.srq_type = IB_SRQT_BASIC,
-		.attr.max_sge = 1,
-	};
-	u32 i, n;
-	int ret;
-
-	lockdep_assert_held(&sdev->mutex);
-	if (sdev->srq)
-		return 0;
-	n = min_t(u32, srpt_srq_size, sdev->device->attrs.max_srq_wr);
-	attr.attr.max_wr = n;
-	sdev->srq = ib_create_srq(sdev->pd, &attr);
-	if (IS_ERR(sdev->srq)) {
-		ret = PTR_ERR(sdev->srq);
-		sdev->srq = NULL;
-		return ret;
-	}
-	sdev->srq_ring = srpt_alloc_recv_ring(sdev, n, srp_max_req_size, true);
-	if (!sdev->srq_ring) {
-		ret = -ENOMEM;
-		goto destroy_srq;
-	}
-	sdev->srq_size = n;
-	for (i = 0; i < n; i++) {
-		ret = srpt_post_recv(sdev, NULL, sdev->srq_ring[i]);
-		if (ret)
-			goto free_ring;
-	}
-	return 0;
-
-free_ring:
-	srpt_free_recv_ring(sdev, sdev->srq_ring, n);
-	sdev->srq_ring = NULL;
-destroy_srq:
-	ib_destroy_srq(sdev->srq);
-	sdev->srq = NULL;
-	return ret;
-}
-
-static void srpt_srq_destroy(struct srpt_device *sdev)
-{
-	lockdep_assert_held(&sdev->mutex);
-	if (!sdev->srq)
-		return;
-	ib_destroy_srq(sdev->srq);
-	srpt_free_recv_ring(sdev, sdev->srq_ring, sdev->srq_size);
-	sdev->srq = NULL;
-	sdev->srq_ring = NULL;
-	sdev->srq_size = 0;
-}
-
-/* ---------------------------------------------------------------------
- * Device management MADs (InfiniBand Architecture, chapter 16.3)
- */
-
-static u16 srpt_dm_class_port_info(struct srpt_dm_mad *out)
-{
-	struct ib_class_port_info *cpi = (void *)out->data;
-
-	cpi->base_version = IB_MGMT_BASE_VERSION;
-	cpi->class_version = 1;
-	/* Response time value 20: 4.096 us << 20, about 4 s. */
-	cpi->cap_mask2_resp_time = cpu_to_be32(20);
-	return IB_MGMT_MAD_STATUS_SUCCESS;
-}
-
-static u16 srpt_dm_iou_info(struct srpt_dm_mad *out)
-{
-	struct srpt_dm_iou_info *iou = (void *)out->data;
-
-	iou->change_id = cpu_to_be16(1);
-	iou->max_controllers = SRPT_DM_IOC_SLOTS;
-	/* Slot 1, the upper nibble of byte 0, holds our only IOC. */
-	iou->controller_list[0] = 0x10;
-	return IB_MGMT_MAD_STATUS_SUCCESS;
-}
-
-static u16 srpt_dm_check_slot(u32 slot)
-{
-	if (slot == 0 || slot > SRPT_DM_IOC_SLOTS)
-		return IB_MGMT_MAD_STATUS_INVALID_ATTRIB_VALUE;
-	if (slot != 1)
-		return SRPT_DM_STATUS_NO_IOC;
-	return IB_MGMT_MAD_STATUS_SUCCESS;
-}
-
-static u16 srpt_dm_ioc_profile(struct srpt_dm_mad *out, u32 slot,
-			       const struct ib_device_attr *attrs,
-			       const char *ibdev_name, u64 service_guid,
-			       u32 max_req_size, u32 rdma_size)
-{
-	struct srpt_dm_ioc_profile *p = (void *)out->data;
-	u16 status = srpt_dm_check_slot(slot);
-
-	if (status != IB_MGMT_MAD_STATUS_SUCCESS)
-		return status;
-	p->guid = cpu_to_be64(service_guid);
-	p->vendor_id = cpu_to_be32((attrs->vendor_id & 0xffffff) << 8);
-	p->device_id = cpu_to_be32(attrs->vendor_part_id);
-	p->device_version = cpu_to_be16(attrs->hw_ver);
-	p->subsys_vendor_id = p->vendor_id;
-	p->subsys_device_id = p->device_id;
-	p->io_class = cpu_to_be16(SRP_REV16A_IB_IO_CLASS);
-	p->io_subclass = cpu_to_be16(SRPT_IO_SUBCLASS);
-	p->protocol = cpu_to_be16(SRPT_IO_PROTOCOL);
-	p->protocol_version = cpu_to_be16(SRPT_IO_PROTOCOL_VERSION);
-	p->send_queue_depth = cpu_to_be16(SRPT_MAX_CREDITS);
-	p->rdma_read_depth = 4;
-	p->send_size = cpu_to_be32(max_req_size);
-	p->rdma_size = cpu_to_be32(min_t(u32, rdma_size, SRPT_MAX_RDMA_SIZE));
-	p->op_cap_mask = SRPT_IOC_CAP_MASK;
-	p->num_svc_entries = 1;
-	snprintf(p->id_string, sizeof(p->id_string), "SRP target %s",
-		 ibdev_name);
-	return IB_MGMT_MAD_STATUS_SUCCESS;
-}
-
-static u16 srpt_dm_svc_entries(struct srpt_dm_mad *out, u32 attr_mod,
-			       u64 service_guid)
-{
-	struct srpt_dm_svc_entry *e = (void *)out->data;
-	u32 slot = attr_mod >> 16, hi = (attr_mod >> 8) & 0xff;
-	u32 lo = attr_mod & 0xff;
-	u16 status = srpt_dm_check_slot(slot);
-
-	if (status != IB_MGMT_MAD_STATUS_SUCCESS)
-		return status;
-	/* One service entry: index 0 only. */
-	if (lo > hi || hi != 0)
-		return IB_MGMT_MAD_STATUS_INVALID_ATTRIB_VALUE;
-	snprintf(e->name, sizeof(e->name), "SRP.T10:%016llx", service_guid);
-	e->id = cpu_to_be64(service_guid);
-	return IB_MGMT_MAD_STATUS_SUCCESS;
-}
-
-/**
- * srpt_dm_build() - answer a device management request
- * @in: the request.
- * @out: the response; its header is copied from @in and completed.
- * @attrs: HCA attributes, for the IOC profile.
- * @ibdev_name: HCA name, for the IOC ID string.
- * @service_guid: IOC GUID and service ID.
- * @max_req_size: largest SRP request, advertised as send size.
- * @rdma_size: advertised RDMA transfer size.
- *
- * Context: any.
- * Return: the MAD status placed in @out.
- */
-VISIBLE_IF_KUNIT u16 srpt_dm_build(const struct srpt_dm_mad *in,
-				   struct srpt_dm_mad *out,
-				   const struct ib_device_attr *attrs,
-				   const char *ibdev_name, u64 service_guid,
-				   u32 max_req_size, u32 rdma_size)
-{
-	u32 attr_mod = be32_to_cpu(in->hdr.attr_mod);
-	u16 status;
-
-	memset(out, 0, sizeof(*out));
-	out->hdr = in->hdr;
-	out->hdr.method = IB_MGMT_METHOD_GET_RESP;
-	if (in->hdr.method != IB_MGMT_METHOD_GET) {
-		status = in->hdr.method == IB_MGMT_METHOD_SET ?
-			IB_MGMT_MAD_STATUS_UNSUPPORTED_METHOD_ATTRIB :
-			IB_MGMT_MAD_STATUS_UNSUPPORTED_METHOD;
-		goto out;
-	}
-	switch (be16_to_cpu(in->hdr.attr_id)) {
-	case SRPT_DM_ATTR_CLASS_PORT_INFO:
-		status = srpt_dm_class_port_info(out);
-		break;
-	case SRPT_DM_ATTR_IOU_INFO:
-		status = srpt_dm_iou_info(out);
-		break;
-	case SRPT_DM_ATTR_IOC_PROFILE:
-		status = srpt_dm_ioc_profile(out, attr_mod, attrs, ibdev_name,
-					     service_guid, max_req_size,
-					     rdma_size);
-		break;
-	case SRPT_DM_ATTR_SVC_ENTRIES:
-		status = srpt_dm_svc_entries(out, attr_mod, service_guid);
-		break;
-	default:
-		status = IB_MGMT_MAD_STATUS_UNSUPPORTED_METHOD_ATTRIB;
-		break;
-	}
-out:
-	out->hdr.status = cpu_to_be16(status);
-	return status;
-}
-EXPORT_SYMBOL_IF_KUNIT(srpt_dm_build);
-
-static void srpt_mad_send_done(struct ib_mad_agent *agent,
-			       struct ib_mad_send_wc *wc)
-{
-	rdma_destroy_ah(wc->send_buf->ah, RDMA_DESTROY_AH_SLEEPABLE);
-	ib_free_send_mad(wc->send_buf);
-}
-
-/**
- * srpt_mad_recv_done() - answer a device management MAD
- * @agent: MAD agent of the port.
- * @send_buf: unused.
- * @wc: the received MAD.
- *
- * Context: process context (MAD workqueue).
- */
-static void srpt_mad_recv_done(struct ib_mad_agent *agent,
-			       struct ib_mad_send_buf *send_buf,
-			       struct ib_mad_recv_wc *wc)
-{
-	struct srpt_port *sport = agent->context;
-	struct srpt_device *sdev = sport->sdev;
-	struct ib_mad_send_buf *rsp;
-	struct ib_ah *ah;
-	u32 rdma_size;
-
-	if (!wc->wc || !wc->recv_buf.mad)
-		goto free_wc;
-	ah = ib_create_ah_from_wc(agent->qp->pd, wc->wc, wc->recv_buf.grh,
-				  agent->port_num);
-	if (IS_ERR(ah))
-		goto free_wc;
-	rsp = ib_create_send_mad(agent, wc->wc->src_qp, wc->wc->pkey_index, 0,
-				 IB_MGMT_DEVICE_HDR, IB_MGMT_DEVICE_DATA,
-				 GFP_KERNEL, IB_MGMT_BASE_VERSION);
-	if (IS_ERR(rsp))
-		goto destroy_ah;
-	rsp->ah = ah;
-	rdma_size = READ_ONCE(sport->attrib.srp_max_rdma_size);
-	srpt_dm_build((const void *)wc->recv_buf.mad, rsp->mad,
-		      &sdev->device->attrs, dev_name(&sdev->device->dev),
-		      srpt_service_guid, srp_max_req_size, rdma_size);
-	if (ib_post_send_mad(rsp, NULL))
-		goto free_rsp;
-	ib_free_recv_mad(wc);
-	return;
-
-free_rsp:
-	ib_free_send_mad(rsp);
-destroy_ah:
-	rdma_destroy_ah(ah, RDMA_DESTROY_AH_SLEEPABLE);
-free_wc:
-	ib_free_recv_mad(wc);
-}
-
-/**
- * srpt_mad_register() - serve device management on an InfiniBand port
- * @sport: port.
- *
- * Soft-RoCE and other Ethernet link layers have no device management
- * class; only InfiniBand ports get an agent.
- *
- * Context: process context.
- */
-static void srpt_mad_register(struct srpt_port *sport)
-{
-	struct ib_device *dev = sport->sdev->device;
-	struct ib_port_modify mod = { .set_port_cap_mask =
-				      IB_PORT_DEVICE_MGMT_SUP };
-	struct ib_mad_reg_req req = {
-		.mgmt_class = IB_MGMT_CLASS_DEVICE_MGMT,
-		.mgmt_class_version = IB_MGMT_BASE_VERSION,
-	};
-	struct ib_mad_agent *agent;
-
-	if (!rdma_protocol_ib(dev, sport->port))
-		return;
-	set_bit(IB_MGMT_METHOD_GET, req.method_mask);
-	set_bit(IB_MGMT_METHOD_SET, req.method_mask);
-	if (ib_modify_port(dev, sport->port, 0, &mod))
-		dev_info(&dev->dev, "port %u: cannot advertise device management\n",
-			 sport->port);
-	agent = ib_register_mad_agent(dev, sport->port, IB_QPT_GSI, &req, 0,
-				      srpt_mad_send_done, srpt_mad_recv_done,
-				      sport, 0);
-	if (IS_ERR(agent)) {
-		dev_info(&dev->dev, "port %u: no device management agent (%ld)\n",
-			 sport->port, PTR_ERR(agent));
-		return;
-	}
-	sport->mad_agent = agent;
-}
-
-static void srpt_mad_unregister(struct srpt_port *sport)
-{
-	struct ib_port_modify mod = { .clr_port_cap_mask =
-				      IB_PORT_DEVICE_MGMT_SUP };
-
-	if (!sport->mad_agent)
-		return;
-	ib_modify_port(sport->sdev->device, sport->port, 0, &mod);
-	ib_unregister_mad_agent(sport->mad_agent);
-	sport->mad_agent = NULL;
-}
-
-/* ---------------------------------------------------------------------
- * Logins, CM handlers and channels
+ * Wire formats: logins, connection requests, names, information units and
+ * device management MADs. Pure functions, checked by ib_srpt_test.c
  */
 
 static const char *const srpt_rej_reason_names[] = {
@@ -821,34 +292,138 @@ VISIBLE_IF_KUNIT void srpt_build_login_rej(struct srp_login_rej *rej, u64 tag,
 EXPORT_SYMBOL_IF_KUNIT(srpt_build_login_rej);
 
 /**
- * srpt_ch_set_state() - move a channel forward in its life cycle
- * @ch: channel.
- * @new: new state; must be later than the current one.
+ * srpt_multichan_decide() - apply the multichannel action of a login
+ * @live: channels of the nexus that are not closing.
+ * @single: the login asked for SRP_MULTICHAN_SINGLE.
+ * @multichan: receives the SRP_LOGIN_RSP_MULTICHAN_* result.
  *
- * The only place where &srpt_rdma_ch.state changes.
- *
- * Context: any; takes &ch->lock.
- * Return: the previous state; equal to or later than @new if nothing
- * changed.
+ * Context: any.
+ * Return: 0 to accept (closing the others if @single), or
+ * SRP_LOGIN_REJ_CHANNEL_LIMIT_REACHED.
  */
-static enum srpt_ch_state srpt_ch_set_state(struct srpt_rdma_ch *ch,
-					    enum srpt_ch_state new)
+VISIBLE_IF_KUNIT u32 srpt_multichan_decide(u32 live, bool single,
+					   u8 *multichan)
 {
-	enum srpt_ch_state prev;
-	unsigned long flags;
-
-	spin_lock_irqsave(&ch->lock, flags);
-	prev = ch->state;
-	if (prev < new)
-		ch->state = new;
-	spin_unlock_irqrestore(&ch->lock, flags);
-	return prev;
+	*multichan = SRP_LOGIN_RSP_MULTICHAN_NO_CHAN;
+	if (!live)
+		return 0;
+	if (single) {
+		*multichan = SRP_LOGIN_RSP_MULTICHAN_TERMINATED;
+		return 0;
+	}
+	if (live >= SRPT_MAX_NEXUS_CHANNELS)
+		return SRP_LOGIN_REJ_CHANNEL_LIMIT_REACHED;
+	*multichan = SRP_LOGIN_RSP_MULTICHAN_MAINTAINED;
+	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(srpt_multichan_decide);
 
-static bool srpt_ch_is_live(struct srpt_rdma_ch *ch)
+/**
+ * srpt_req_port() - the port a connection request arrived on
+ * @sdev: HCA of the request; NULL once it is being removed.
+ * @port: port number reported by the CM (1-based).
+ *
+ * Context: any.
+ * Return: the port, or NULL if there is no HCA or no such port.
+ */
+VISIBLE_IF_KUNIT struct srpt_port *srpt_req_port(struct srpt_device *sdev,
+						 u32 port)
 {
-	return READ_ONCE(ch->state) == SRPT_CH_LIVE;
+	if (!sdev || port < 1 || port > sdev->nports)
+		return NULL;
+	return &sdev->port[port - 1];
 }
+EXPORT_SYMBOL_IF_KUNIT(srpt_req_port);
+
+/**
+ * srpt_pkey_valid() - whether a channel may use a P_Key
+ * @pkey: P_Key, host order.
+ *
+ * A P_Key whose low 15 bits are zero (0x0000, 0x8000) is invalid
+ * (InfiniBand Architecture 10.9.1.2). Both full (bit 15 set) and limited
+ * members may log in: the CM already found the key in the port's P_Key
+ * table, and the QP is placed in that partition.
+ *
+ * Context: any.
+ * Return: true if @pkey names a partition.
+ */
+VISIBLE_IF_KUNIT bool srpt_pkey_valid(u16 pkey)
+{
+	return (pkey & 0x7fff) != 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(srpt_pkey_valid);
+
+/**
+ * srpt_ib_req_parse() - check an IB/CM REQ and read its login
+ * @sdev: HCA of the listener (its context); NULL once it is being removed.
+ * @p: the REQ.
+ * @pdata: its private data, %IB_CM_REQ_PRIVATE_DATA_SIZE bytes.
+ * @req: filled in: @req->sport, @req->login (the tag as soon as the login
+ *	 could be read) and the RDMA READ depths.
+ *
+ * Context: any.
+ * Return: 0, or the SRP_LOGIN_REJ reason to answer with.
+ */
+VISIBLE_IF_KUNIT u32 srpt_ib_req_parse(struct srpt_device *sdev,
+				       const struct ib_cm_req_event_param *p,
+				       const void *pdata, struct srpt_req *req)
+{
+	u16 pkey;
+
+	if (srpt_login_from_pdata(&req->login, pdata,
+				  IB_CM_REQ_PRIVATE_DATA_SIZE, false)) {
+		pr_warn_ratelimited("IB/CM REQ on port %u without an SRP_LOGIN_REQ\n",
+				    p->port);
+		return SRP_LOGIN_REJ_UNABLE_ESTABLISH_CHANNEL;
+	}
+	req->sport = srpt_req_port(sdev, p->port);
+	if (!req->sport) {
+		pr_warn_ratelimited("IB/CM REQ on unknown port %u\n", p->port);
+		return SRP_LOGIN_REJ_UNABLE_ESTABLISH_CHANNEL;
+	}
+	pkey = p->primary_path ? be16_to_cpu(p->primary_path->pkey) : 0;
+	if (!srpt_pkey_valid(pkey)) {
+		pr_warn_ratelimited("IB/CM REQ on port %u with invalid P_Key 0x%04x\n",
+				    p->port, pkey);
+		return SRP_LOGIN_REJ_UNABLE_ESTABLISH_CHANNEL;
+	}
+	req->responder_resources = p->responder_resources;
+	req->initiator_depth = p->initiator_depth;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(srpt_ib_req_parse);
+
+/**
+ * srpt_rdma_req_parse() - check an RDMA/CM connect request and read its login
+ * @sdev: HCA the request arrived on; NULL if it is not (or no longer) ours.
+ * @port: port number of the new connection.
+ * @cp: connection parameters with the private data.
+ * @req: filled in: @req->sport, @req->login and the RDMA READ depths.
+ *
+ * Context: any.
+ * Return: 0, or the SRP_LOGIN_REJ reason to answer with.
+ */
+VISIBLE_IF_KUNIT u32 srpt_rdma_req_parse(struct srpt_device *sdev, u32 port,
+					 const struct rdma_conn_param *cp,
+					 struct srpt_req *req)
+{
+	if (srpt_login_from_pdata(&req->login, cp->private_data,
+				  cp->private_data_len, true)) {
+		pr_warn_ratelimited("RDMA/CM connect request without an SRP_LOGIN_REQ (%u bytes of private data)\n",
+				    cp->private_data_len);
+		return SRP_LOGIN_REJ_UNABLE_ESTABLISH_CHANNEL;
+	}
+	req->sport = srpt_req_port(sdev, port);
+	if (!req->sport) {
+		pr_warn_ratelimited("RDMA/CM connect request on a device or port (%u) not served\n",
+				    port);
+		return SRP_LOGIN_REJ_UNABLE_ESTABLISH_CHANNEL;
+	}
+	req->responder_resources = cp->responder_resources;
+	req->initiator_depth = cp->initiator_depth;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(srpt_rdma_req_parse);
 
 /**
  * srpt_format_addr() - name an RDMA/CM initiator by its address
@@ -922,163 +497,423 @@ VISIBLE_IF_KUNIT bool srpt_acl_matches(const struct srpt_node_acl *acl,
 }
 EXPORT_SYMBOL_IF_KUNIT(srpt_acl_matches);
 
-/* Copy the name of the ACL of @stpg that names the initiator, if any. */
-static bool srpt_tpg_find_acl(struct srpt_tpg *stpg, const u8 i_port_id[16],
-			      const struct sockaddr *sa, char *name, size_t len)
+/* Parse "xxxx:xxxx:xxxx:xxxx" (1 to 4 hex digits per group). */
+static int srpt_parse_guid(const char *s, u8 guid[8])
 {
-	struct se_node_acl *se_nacl;
-	bool found = false;
+	u32 i, n;
 
-	mutex_lock(&stpg->tpg.acl_node_mutex);
-	list_for_each_entry(se_nacl, &stpg->tpg.acl_node_list, acl_list) {
-		struct srpt_node_acl *acl =
-			container_of(se_nacl, struct srpt_node_acl, nacl);
+	for (i = 0; i < 4; i++) {
+		u16 v = 0;
 
-		if (se_nacl->dynamic_node_acl ||
-		    !srpt_acl_matches(acl, i_port_id, sa))
-			continue;
-		strscpy(name, se_nacl->initiatorname, len);
-		found = true;
-		break;
-	}
-	mutex_unlock(&stpg->tpg.acl_node_mutex);
-	return found;
-}
-
-/**
- * srpt_find_tpg() - find the enabled TPG that admits an initiator
- * @sport: port the login arrived on.
- * @i_port_id: initiator port ID from the login.
- * @sa: initiator address for RDMA/CM logins, else NULL.
- * @name: on entry the initiator's own name, used in demo mode; on
- *	  success the name of the session's ACL.
- * @len: size of @name.
- *
- * ACLs are compared by value, so every spelling of a GUID, port ID or
- * IP address works under both the GUID- and the GID-named target port.
- * Without a matching ACL, the first TPG in demo mode admits the
- * initiator under its own name.
- *
- * Context: process context; the caller holds &sport->sdev->mutex.
- * Return: the TPG, or NULL.
- */
-static struct srpt_tpg *srpt_find_tpg(struct srpt_port *sport,
-				      const u8 i_port_id[16],
-				      const struct sockaddr *sa,
-				      char *name, size_t len)
-{
-	struct srpt_port_id *ids[] = { sport->gid_id, sport->guid_id };
-	struct srpt_tpg *stpg, *found = NULL, *demo = NULL;
-	int i;
-
-	lockdep_assert_held(&sport->sdev->mutex);
-	for (i = 0; i < ARRAY_SIZE(ids) && !found; i++) {
-		if (!ids[i])
-			continue;
-		mutex_lock(&ids[i]->mutex);
-		list_for_each_entry(stpg, &ids[i]->tpg_list, entry) {
-			if (!stpg->enabled)
-				continue;
-			if (srpt_tpg_find_acl(stpg, i_port_id, sa, name, len)) {
-				found = stpg;
-				break;
-			}
-			if (stpg->demo_mode && !demo)
-				demo = stpg;
-		}
-		mutex_unlock(&ids[i]->mutex);
-	}
-	return found ? found : demo;
-}
-
-static void srpt_free_send_ring(struct srpt_rdma_ch *ch)
-{
-	struct srpt_device *sdev = ch->sport->sdev;
-	u32 i;
-
-	if (!ch->ioctx)
-		return;
-	for (i = 0; i < ch->credits; i++) {
-		if (!ch->ioctx[i])
-			continue;
-		srpt_buf_free(sdev, &ch->ioctx[i]->rsp, DMA_TO_DEVICE);
-		kfree(ch->ioctx[i]);
-	}
-	kvfree(ch->ioctx);
-	ch->ioctx = NULL;
-}
-
-static void srpt_send_done(struct ib_cq *cq, struct ib_wc *wc);
-static void srpt_rdma_read_done(struct ib_cq *cq, struct ib_wc *wc);
-
-/* Allocate @ch->credits send contexts with @ch->rsp_size byte buffers. */
-static int srpt_alloc_send_ring(struct srpt_rdma_ch *ch)
-{
-	struct srpt_device *sdev = ch->sport->sdev;
-	struct srpt_send_ioctx *ioctx;
-	u32 i;
-
-	ch->ioctx = kvcalloc(ch->credits, sizeof(*ch->ioctx), GFP_KERNEL);
-	if (!ch->ioctx)
-		return -ENOMEM;
-	for (i = 0; i < ch->credits; i++) {
-		ioctx = kzalloc(sizeof(*ioctx), GFP_KERNEL);
-		if (!ioctx)
-			goto free_ring;
-		ch->ioctx[i] = ioctx;
-		if (srpt_buf_alloc(sdev, &ioctx->rsp, ch->rsp_size,
-				   DMA_TO_DEVICE))
-			goto free_ring;
-		ioctx->rsp.cqe.done = srpt_send_done;
-		ioctx->rdma_cqe.done = srpt_rdma_read_done;
-		ioctx->ch = ch;
-		ioctx->state = SRPT_CMD_DONE;
-		list_add_tail(&ioctx->free_entry, &ch->free_list);
+		for (n = 0; isxdigit(*s) && n < 4; n++, s++)
+			v = v << 4 | hex_to_bin(*s);
+		if (!n || *s != (i < 3 ? ':' : '\0'))
+			return -EINVAL;
+		s++;
+		put_unaligned_be16(v, guid + 2 * i);
 	}
 	return 0;
-
-free_ring:
-	srpt_free_send_ring(ch);
-	return -ENOMEM;
 }
 
-static void srpt_ch_close_work(struct work_struct *work)
+/* Parse an optional "0x" and up to 32 hex digits, right-aligned. */
+static int srpt_parse_hex_id(const char *s, u8 id[16], bool exact)
 {
-	srpt_ch_close(container_of(work, struct srpt_rdma_ch, close_work));
+	size_t len;
+
+	if (!strncasecmp(s, "0x", 2))
+		s += 2;
+	len = strlen(s);
+	if (!len || len % 2 || len > 32 || (exact && len != 32))
+		return -EINVAL;
+	memset(id, 0, 16);
+	return hex2bin(id + 16 - len / 2, s, len / 2);
 }
 
 /**
- * srpt_qp_event() - asynchronous QP event
- * @event: the event.
- * @ctx: the channel.
+ * srpt_parse_acl_name() - parse a node ACL name
+ * @name: GUID (xxxx:xxxx:xxxx:xxxx), initiator port ID (hex, optional
+ *	  0x, left-padded with zeroes), or IPv4 / IPv6 address; an
+ *	  IPv4-mapped IPv6 address is stored as IPv4.
+ * @acl: receives the kind and value.
  *
- * Context: any, including interrupt context.
+ * Context: any.
+ * Return: 0 or -EINVAL.
  */
-static void srpt_qp_event(struct ib_event *event, void *ctx)
+VISIBLE_IF_KUNIT int srpt_parse_acl_name(const char *name,
+					 struct srpt_node_acl *acl)
 {
-	struct srpt_rdma_ch *ch = ctx;
+	struct sockaddr_in6 *s6 = (void *)&acl->addr;
+	struct sockaddr_in *s4 = (void *)&acl->addr;
+	const char *end;
 
-	switch (event->event) {
-	case IB_EVENT_COMM_EST:
-		if (ch->ib_cm_id)
-			ib_cm_notify(ch->ib_cm_id, event->event);
-		else
-			rdma_notify(ch->rdma_cm_id, event->event);
+	memset(acl->id, 0, sizeof(acl->id));
+	memset(&acl->addr, 0, sizeof(acl->addr));
+	if (!srpt_parse_guid(name, acl->id + 8)) {
+		acl->kind = SRPT_ACL_GUID;
+		return 0;
+	}
+	if (!srpt_parse_hex_id(name, acl->id, false)) {
+		acl->kind = SRPT_ACL_PORT_ID;
+		return 0;
+	}
+	memset(acl->id, 0, sizeof(acl->id));
+	acl->kind = SRPT_ACL_IP;
+	if (in4_pton(name, -1, (u8 *)&s4->sin_addr, -1, &end) && !*end) {
+		s4->sin_family = AF_INET;
+		return 0;
+	}
+	if (in6_pton(name, -1, s6->sin6_addr.s6_addr, -1, &end) && !*end) {
+		/* Store ::ffff:a.b.c.d as the IPv4 address it stands for. */
+		if (ipv6_addr_v4mapped(&s6->sin6_addr)) {
+			__be32 v4 = s6->sin6_addr.s6_addr32[3];
+
+			memset(&acl->addr, 0, sizeof(acl->addr));
+			s4->sin_family = AF_INET;
+			s4->sin_addr.s_addr = v4;
+			return 0;
+		}
+		s6->sin6_family = AF_INET6;
+		return 0;
+	}
+	return -EINVAL;
+}
+EXPORT_SYMBOL_IF_KUNIT(srpt_parse_acl_name);
+
+/**
+ * srpt_parse_port_name() - parse a target port name
+ * @name: port GUID (xxxx:xxxx:xxxx:xxxx) or GID (0x and 32 hex digits,
+ *	  32 hex digits, or IPv6 notation).
+ * @gid: receives the GID, or the GUID in bytes 8..15.
+ * @is_guid: set if @name is a GUID.
+ *
+ * Context: any.
+ * Return: 0 or -EINVAL.
+ */
+VISIBLE_IF_KUNIT int srpt_parse_port_name(const char *name, u8 gid[16],
+					  bool *is_guid)
+{
+	const char *end;
+
+	memset(gid, 0, 16);
+	*is_guid = !srpt_parse_guid(name, gid + 8);
+	if (*is_guid)
+		return 0;
+	if (!srpt_parse_hex_id(name, gid, true))
+		return 0;
+	if (in6_pton(name, -1, gid, -1, &end) && !*end)
+		return 0;
+	return -EINVAL;
+}
+EXPORT_SYMBOL_IF_KUNIT(srpt_parse_port_name);
+
+/**
+ * srpt_attr_parse() - parse a configfs attribute value within a range
+ * @page: the written text.
+ * @min: smallest valid value.
+ * @max: largest valid value.
+ * @val: the value.
+ *
+ * Context: any.
+ * Return: 0, or -EINVAL for text that is no number or out of range.
+ */
+VISIBLE_IF_KUNIT int srpt_attr_parse(const char *page, u32 min, u32 max,
+				     u32 *val)
+{
+	int ret = kstrtou32(page, 0, val);
+
+	if (ret)
+		return -EINVAL;
+	return *val < min || *val > max ? -EINVAL : 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(srpt_attr_parse);
+
+/**
+ * srpt_iu_check() - whether an IU may be processed on a channel
+ * @iu: the IU.
+ * @len: its length; bytes of @iu past it are not read.
+ *
+ * An initiator sends SRP_CMD, SRP_TSK_MGMT and SRP_I_LOGOUT requests,
+ * each at least as long as its fixed part, and answers only requests of
+ * the target (SRP_CRED_REQ, SRP_AER_REQ), which this target never sends.
+ * Anything else means the initiator and the target no longer agree on
+ * the channel, and the channel is logged out.
+ *
+ * Context: any.
+ * Return: 0, or the SRP_T_LOGOUT reason.
+ */
+VISIBLE_IF_KUNIT u32 srpt_iu_check(const u8 *iu, u32 len)
+{
+	u32 min;
+
+	if (!len)
+		return SRPT_T_LOGOUT_INVALID_IU_LEN;
+	switch (iu[0]) {
+	case SRP_CMD:
+		min = sizeof(struct srp_cmd);
 		break;
-	case IB_EVENT_QP_LAST_WQE_REACHED:
-	case IB_EVENT_SQ_DRAINED:
+	case SRP_TSK_MGMT:
+		min = sizeof(struct srp_tsk_mgmt);
 		break;
-	case IB_EVENT_QP_FATAL:
-	case IB_EVENT_QP_REQ_ERR:
-	case IB_EVENT_QP_ACCESS_ERR:
-		srpt_ch_warn(ch, "fatal QP event %s; closing the channel\n",
-			     ib_event_msg(event->event));
-		queue_work(srpt_wq, &ch->close_work);
+	case SRP_I_LOGOUT:
+		min = sizeof(struct srp_i_logout);
+		break;
+	case SRP_CRED_RSP:
+	case SRP_AER_RSP:
+		return SRPT_T_LOGOUT_UNEXPECTED_RSP;
+	default:
+		return SRPT_T_LOGOUT_INVALID_IU_TYPE;
+	}
+	return len < min ? SRPT_T_LOGOUT_INVALID_IU_LEN : 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(srpt_iu_check);
+
+/**
+ * srpt_parse_cmd() - validate an SRP_CMD and locate its data descriptors
+ * @cmd: the request, inside a receive buffer.
+ * @byte_len: bytes received.
+ * @params: login parameters of the channel (immediate data).
+ * @d: result.
+ *
+ * Every length read from the wire is checked against @byte_len with
+ * overflow-checked arithmetic before it is used. Indirect tables must
+ * be complete inside the IU; bidirectional commands are not supported.
+ *
+ * Context: any.
+ * Return: 0, or the sense reason to answer the command with.
+ */
+VISIBLE_IF_KUNIT sense_reason_t srpt_parse_cmd(struct srp_cmd *cmd,
+					       u32 byte_len,
+					       const struct srpt_login_params *params,
+					       struct srpt_cmd_desc *d)
+{
+	struct srp_indirect_buf *idb;
+	struct srp_imm_buf *imm;
+	u32 off, end, len = 0, cnt, i;
+	u8 out_fmt, in_fmt, fmt;
+
+	memset(d, 0, sizeof(*d));
+	d->dir = DMA_NONE;
+	if (byte_len < sizeof(*cmd))
+		return TCM_INVALID_FIELD_IN_COMMAND_IU;
+	out_fmt = cmd->buf_fmt >> 4;
+	in_fmt = cmd->buf_fmt & 0xf;
+	/* ADDITIONAL CDB LENGTH: bits 7..2, in 4-byte words. */
+	off = sizeof(*cmd) + (cmd->add_cdb_len & 0xfc);
+	if (off > byte_len)
+		return TCM_INVALID_FIELD_IN_COMMAND_IU;
+	d->cdb_len = sizeof(cmd->cdb) + (cmd->add_cdb_len & 0xfc);
+	if (scsi_command_size(cmd->cdb) > d->cdb_len)
+		return TCM_INVALID_CDB_FIELD;
+	if (out_fmt && in_fmt)
+		return TCM_INVALID_FIELD_IN_COMMAND_IU;
+	fmt = out_fmt ? out_fmt : in_fmt;
+	cnt = out_fmt ? cmd->data_out_desc_cnt : cmd->data_in_desc_cnt;
+
+	switch (fmt) {
+	case SRP_NO_DATA_DESC:
+		return 0;
+	case SRP_DATA_DESC_DIRECT:
+		if (check_add_overflow(off, (u32)sizeof(*d->desc), &end) ||
+		    end > byte_len)
+			return TCM_INVALID_FIELD_IN_COMMAND_IU;
+		d->desc = (void *)cmd + off;
+		d->ndesc = 1;
+		len = be32_to_cpu(d->desc->len);
+		break;
+	case SRP_DATA_DESC_INDIRECT:
+		if (check_add_overflow(off, (u32)sizeof(*idb), &end) ||
+		    end > byte_len)
+			return TCM_INVALID_FIELD_IN_COMMAND_IU;
+		idb = (void *)cmd + off;
+		i = be32_to_cpu(idb->table_desc.len);
+		if (!i || i % sizeof(*d->desc))
+			return TCM_INVALID_FIELD_IN_COMMAND_IU;
+		d->ndesc = i / sizeof(*d->desc);
+		/* A table only partly inside the IU is not supported. */
+		if (d->ndesc != cnt)
+			return TCM_INVALID_FIELD_IN_COMMAND_IU;
+		if (check_add_overflow(end, d->ndesc * (u32)sizeof(*d->desc),
+				       &end) || end > byte_len)
+			return TCM_INVALID_FIELD_IN_COMMAND_IU;
+		d->desc = idb->desc_list;
+		for (i = 0; i < d->ndesc; i++)
+			if (check_add_overflow(len,
+					       be32_to_cpu(d->desc[i].len),
+					       &len))
+				return TCM_INVALID_FIELD_IN_COMMAND_IU;
+		if (len != be32_to_cpu(idb->len))
+			return TCM_INVALID_FIELD_IN_COMMAND_IU;
+		break;
+	case SRP_DATA_DESC_IMM:
+		if (in_fmt || !params->use_imm_data)
+			return TCM_INVALID_FIELD_IN_COMMAND_IU;
+		if (check_add_overflow(off, (u32)sizeof(*imm), &end) ||
+		    end > params->imm_data_offset || end > byte_len)
+			return TCM_INVALID_FIELD_IN_COMMAND_IU;
+		imm = (void *)cmd + off;
+		len = be32_to_cpu(imm->len);
+		if (check_add_overflow((u32)params->imm_data_offset, len,
+				       &end) || end > byte_len)
+			return TCM_INVALID_FIELD_IN_COMMAND_IU;
+		d->imm = (void *)cmd + params->imm_data_offset;
 		break;
 	default:
-		break;
+		return TCM_INVALID_FIELD_IN_COMMAND_IU;
+	}
+	if (len > SRPT_MAX_DATA_LEN) {
+		d->ndesc = 0;
+		return TCM_INVALID_FIELD_IN_COMMAND_IU;
+	}
+	d->data_len = len;
+	/*
+	 * An empty buffer keeps its direction, so that a command expecting
+	 * data is answered with DIOVER or DOOVER, but offers nothing to map.
+	 */
+	d->dir = out_fmt ? DMA_TO_DEVICE : DMA_FROM_DEVICE;
+	if (!len) {
+		d->desc = NULL;
+		d->ndesc = 0;
+		d->imm = NULL;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(srpt_parse_cmd);
+
+/**
+ * srpt_task_attr() - target core task attribute of an SRP_CMD
+ * @attr: TASK ATTRIBUTE field.
+ *
+ * Context: any.
+ * Return: TCM_*_TAG.
+ */
+VISIBLE_IF_KUNIT int srpt_task_attr(u8 attr)
+{
+	switch (attr & 7) {
+	case 1:
+		return TCM_HEAD_TAG;
+	case 2:
+		return TCM_ORDERED_TAG;
+	case 4:
+		return TCM_ACA_TAG;
+	default:
+		return TCM_SIMPLE_TAG;
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(srpt_task_attr);
+
+/**
+ * srpt_build_rsp() - fill in an SRP_RSP
+ * @buf: response buffer.
+ * @size: size of @buf; at least %SRPT_MIN_RSP_SIZE.
+ * @tag: tag of the request.
+ * @status: SCSI status.
+ * @sense: sense data, or NULL.
+ * @sense_len: length of @sense; truncated to what fits in @size.
+ * @flags: SRP_RSP_FLAG_DO* and SRP_RSP_FLAG_DI* residual flags.
+ * @data_out_res: data-out residual count.
+ * @data_in_res: data-in residual count.
+ * @req_lim_delta: credits returned.
+ *
+ * Context: any.
+ * Return: length of the response.
+ */
+VISIBLE_IF_KUNIT u32 srpt_build_rsp(void *buf, u32 size, u64 tag, u8 status,
+				    const u8 *sense, u32 sense_len, u8 flags,
+				    u32 data_out_res, u32 data_in_res,
+				    u32 req_lim_delta)
+{
+	struct srp_rsp *rsp = buf;
+
+	memset(rsp, 0, sizeof(*rsp));
+	rsp->opcode = SRP_RSP;
+	rsp->req_lim_delta = cpu_to_be32(req_lim_delta);
+	rsp->tag = tag;
+	rsp->status = status;
+	rsp->flags = flags;
+	rsp->data_out_res_cnt = cpu_to_be32(data_out_res);
+	rsp->data_in_res_cnt = cpu_to_be32(data_in_res);
+	if (!sense || !sense_len)
+		return sizeof(*rsp);
+	sense_len = min_t(u32, sense_len, size - sizeof(*rsp));
+	rsp->flags |= SRP_RSP_FLAG_SNSVALID;
+	rsp->sense_data_len = cpu_to_be32(sense_len);
+	memcpy(rsp->data, sense, sense_len);
+	return sizeof(*rsp) + sense_len;
+}
+EXPORT_SYMBOL_IF_KUNIT(srpt_build_rsp);
+
+/**
+ * srpt_build_code_rsp() - fill in an SRP_RSP carrying a response code
+ * @buf: response buffer of at least %SRPT_MIN_RSP_SIZE bytes.
+ * @tag: tag of the request.
+ * @code: SRP response code.
+ * @req_lim_delta: credits returned.
+ *
+ * Context: any.
+ * Return: length of the response.
+ */
+VISIBLE_IF_KUNIT u32 srpt_build_code_rsp(void *buf, u64 tag, u8 code,
+					 u32 req_lim_delta)
+{
+	struct srp_rsp *rsp = buf;
+
+	memset(rsp, 0, sizeof(*rsp) + 4);
+	rsp->opcode = SRP_RSP;
+	rsp->req_lim_delta = cpu_to_be32(req_lim_delta);
+	rsp->tag = tag;
+	rsp->flags = SRP_RSP_FLAG_RSPVALID;
+	rsp->resp_data_len = cpu_to_be32(4);
+	rsp->data[3] = code;
+	return sizeof(*rsp) + 4;
+}
+EXPORT_SYMBOL_IF_KUNIT(srpt_build_code_rsp);
+
+/**
+ * srpt_tmf_to_tcm() - map an SRP task management function
+ * @srp_fn: SRP_TSK_* function code.
+ *
+ * Context: any.
+ * Return: the TMR_* function, or -EINVAL for an unknown code.
+ */
+VISIBLE_IF_KUNIT int srpt_tmf_to_tcm(u8 srp_fn)
+{
+	switch (srp_fn) {
+	case SRP_TSK_ABORT_TASK:
+		return TMR_ABORT_TASK;
+	case SRP_TSK_ABORT_TASK_SET:
+		return TMR_ABORT_TASK_SET;
+	case SRP_TSK_CLEAR_TASK_SET:
+		return TMR_CLEAR_TASK_SET;
+	case SRP_TSK_LUN_RESET:
+		return TMR_LUN_RESET;
+	case SRP_TSK_CLEAR_ACA:
+		return TMR_CLEAR_ACA;
+	default:
+		return -EINVAL;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(srpt_tmf_to_tcm);
+
+/**
+ * srpt_tmr_rsp_code() - SRP response code for a target core TMR result
+ * @tmr_response: TMR_* response.
+ *
+ * Context: any.
+ * Return: SRP response code.
+ */
+VISIBLE_IF_KUNIT u8 srpt_tmr_rsp_code(u8 tmr_response)
+{
+	switch (tmr_response) {
+	case TMR_FUNCTION_COMPLETE:
+	case TMR_TASK_DOES_NOT_EXIST:
+		return SRPT_RSP_CODE_COMPLETE;
+	case TMR_TASK_MGMT_FUNCTION_NOT_SUPPORTED:
+		return SRPT_RSP_CODE_NOT_SUPPORTED;
+	default:
+		return SRPT_RSP_CODE_FAILED;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(srpt_tmr_rsp_code);
 
 /**
  * srpt_sq_budget() - send work requests a channel's commands may reserve
@@ -1102,614 +937,447 @@ VISIBLE_IF_KUNIT u32 srpt_sq_budget(u32 qp_send_wr, u32 cq_size, u32 recv_wrs)
 }
 EXPORT_SYMBOL_IF_KUNIT(srpt_sq_budget);
 
-/**
- * srpt_ch_create_qp() - create a channel's CQ and QP
- * @ch: channel; @ch->credits, @ch->sq_size and @ch->srq are set.
- *
- * The send queue holds the responses plus the RDMA work requests
- * rdma_rw adds for @ch->credits commands; the CQ is sized for both
- * queues and comes from the device's CQ pool.
- *
- * Context: process context.
- * Return: 0 or a negative errno.
- */
-static int srpt_ch_create_qp(struct srpt_rdma_ch *ch)
+static u16 srpt_dm_class_port_info(struct srpt_dm_mad *out)
 {
-	struct srpt_device *sdev = ch->sport->sdev;
-	struct ib_device *dev = sdev->device;
-	u32 port = ch->sport->port;
-	struct ib_qp_init_attr attr = {
-		.event_handler = srpt_qp_event,
-		.qp_context = ch,
-		.sq_sig_type = IB_SIGNAL_REQ_WR,
-		.qp_type = IB_QPT_RC,
-		.port_num = port,
-		.srq = ch->srq,
-	};
-	u32 rdma_ctxs, rdma_wrs;
-	int ret;
+	struct ib_class_port_info *cpi = (void *)out->data;
 
-	rdma_ctxs = ch->credits * rdma_rw_mr_factor(dev, port, 256);
-	rdma_wrs = rdma_rw_max_send_wr(dev, port, rdma_ctxs, 0);
-	attr.cap.max_send_wr = ch->sq_size;
-	attr.cap.max_rdma_ctxs = rdma_ctxs;
-	attr.cap.max_send_sge = min(dev->attrs.max_send_sge, 16);
-	attr.cap.max_recv_wr = ch->srq ? 0 : ch->credits;
-	attr.cap.max_recv_sge = 1;
-	ch->cq_size = min_t(u32, ch->sq_size + rdma_wrs + ch->credits,
-			    dev->attrs.max_cqe);
-	ch->cq = ib_cq_pool_get(dev, ch->cq_size,
-				atomic_inc_return(&sdev->comp_vector),
-				IB_POLL_WORKQUEUE);
-	if (IS_ERR(ch->cq)) {
-		ret = PTR_ERR(ch->cq);
-		ch->cq = NULL;
-		return ret;
-	}
-	attr.send_cq = ch->cq;
-	attr.recv_cq = ch->cq;
-	if (ch->rdma_cm_id) {
-		ret = rdma_create_qp(ch->rdma_cm_id, sdev->pd, &attr);
-		ch->qp = ret ? NULL : ch->rdma_cm_id->qp;
-	} else {
-		ch->qp = ib_create_qp(sdev->pd, &attr);
-		ret = PTR_ERR_OR_ZERO(ch->qp);
-		if (ret)
-			ch->qp = NULL;
-	}
-	if (ret) {
-		ib_cq_pool_put(ch->cq, ch->cq_size);
-		ch->cq = NULL;
-		return ret;
-	}
-	ch->sq_size = srpt_sq_budget(attr.cap.max_send_wr, ch->cq_size,
-				     ch->credits);
-	atomic_set(&ch->sq_wr_avail, ch->sq_size);
-	return 0;
+	cpi->base_version = IB_MGMT_BASE_VERSION;
+	cpi->class_version = 1;
+	/* Response time value 20: 4.096 us << 20, about 4 s. */
+	cpi->cap_mask2_resp_time = cpu_to_be32(20);
+	return IB_MGMT_MAD_STATUS_SUCCESS;
 }
 
-static void srpt_ch_destroy_qp(struct srpt_rdma_ch *ch)
+static u16 srpt_dm_iou_info(struct srpt_dm_mad *out)
 {
-	if (ch->qp) {
-		if (ch->rdma_cm_id)
-			rdma_destroy_qp(ch->rdma_cm_id);
-		else
-			ib_destroy_qp(ch->qp);
-		ch->qp = NULL;
-	}
-	if (ch->cq) {
-		ib_cq_pool_put(ch->cq, ch->cq_size);
-		ch->cq = NULL;
-	}
+	struct srpt_dm_iou_info *iou = (void *)out->data;
+
+	iou->change_id = cpu_to_be16(1);
+	iou->max_controllers = SRPT_DM_IOC_SLOTS;
+	/* Slot 1, the upper nibble of byte 0, holds our only IOC. */
+	iou->controller_list[0] = 0x10;
+	return IB_MGMT_MAD_STATUS_SUCCESS;
 }
 
-/* Move an IB/CM channel's QP to @state with the attributes the CM knows. */
-static int srpt_ib_qp_modify(struct srpt_rdma_ch *ch, enum ib_qp_state state)
+static u16 srpt_dm_check_slot(u32 slot)
 {
-	struct ib_qp_attr attr = { .qp_state = state };
-	int mask, ret;
-
-	ret = ib_cm_init_qp_attr(ch->ib_cm_id, &attr, &mask);
-	if (ret)
-		return ret;
-	return ib_modify_qp(ch->qp, &attr, mask);
+	if (slot == 0 || slot > SRPT_DM_IOC_SLOTS)
+		return IB_MGMT_MAD_STATUS_INVALID_ATTRIB_VALUE;
+	if (slot != 1)
+		return SRPT_DM_STATUS_NO_IOC;
+	return IB_MGMT_MAD_STATUS_SUCCESS;
 }
 
-/*
- * Move an IB/CM channel's QP to RTR before the REP @rep goes out. The
- * CM learns the receive PSN and our responder resources only from
- * ib_send_cm_rep(), and would offer 0 and the REQ's initiator depth
- * (maybe more than the HCA supports): the QP takes what @rep announces.
- */
-static int srpt_ib_qp_rtr(struct srpt_rdma_ch *ch,
-			  const struct ib_cm_rep_param *rep)
+static u16 srpt_dm_ioc_profile(struct srpt_dm_mad *out, u32 slot,
+			       const struct ib_device_attr *attrs,
+			       const char *ibdev_name, u64 service_guid,
+			       u32 max_req_size, u32 rdma_size)
 {
-	struct ib_qp_attr attr = { .qp_state = IB_QPS_RTR };
-	int mask, ret;
+	struct srpt_dm_ioc_profile *p = (void *)out->data;
+	u16 status = srpt_dm_check_slot(slot);
 
-	ret = ib_cm_init_qp_attr(ch->ib_cm_id, &attr, &mask);
-	if (ret)
-		return ret;
-	attr.rq_psn = rep->starting_psn;
-	attr.max_dest_rd_atomic = rep->responder_resources;
-	return ib_modify_qp(ch->qp, &attr, mask);
+	if (status != IB_MGMT_MAD_STATUS_SUCCESS)
+		return status;
+	p->guid = cpu_to_be64(service_guid);
+	p->vendor_id = cpu_to_be32((attrs->vendor_id & 0xffffff) << 8);
+	p->device_id = cpu_to_be32(attrs->vendor_part_id);
+	p->device_version = cpu_to_be16(attrs->hw_ver);
+	p->subsys_vendor_id = p->vendor_id;
+	p->subsys_device_id = p->device_id;
+	p->io_class = cpu_to_be16(SRP_REV16A_IB_IO_CLASS);
+	p->io_subclass = cpu_to_be16(SRPT_IO_SUBCLASS);
+	p->protocol = cpu_to_be16(SRPT_IO_PROTOCOL);
+	p->protocol_version = cpu_to_be16(SRPT_IO_PROTOCOL_VERSION);
+	p->send_queue_depth = cpu_to_be16(SRPT_MAX_CREDITS);
+	p->rdma_read_depth = 4;
+	p->send_size = cpu_to_be32(max_req_size);
+	p->rdma_size = cpu_to_be32(min_t(u32, rdma_size, SRPT_MAX_RDMA_SIZE));
+	p->op_cap_mask = SRPT_IOC_CAP_MASK;
+	p->num_svc_entries = 1;
+	snprintf(p->id_string, sizeof(p->id_string), "SRP target %s",
+		 ibdev_name);
+	return IB_MGMT_MAD_STATUS_SUCCESS;
 }
 
-static void srpt_ch_release_work(struct work_struct *work);
-static void srpt_wait_work(struct work_struct *work);
-static void srpt_tlogout_done(struct ib_cq *cq, struct ib_wc *wc);
-static void srpt_logout_timeout(struct work_struct *work);
-
-/*
- * Post the receive buffers of a channel without SRQ. IBA forbids
- * posting to a QP in RESET (rxe and rdmavt refuse it): RDMA/CM moved
- * the QP to INIT when it created it, an IB/CM QP is moved here.
- */
-static int srpt_ch_post_recvs(struct srpt_rdma_ch *ch, u32 iu_len)
+static u16 srpt_dm_svc_entries(struct srpt_dm_mad *out, u32 attr_mod,
+			       u64 service_guid)
 {
-	struct srpt_device *sdev = ch->sport->sdev;
-	int ret = 0;
-	u32 i;
+	struct srpt_dm_svc_entry *e = (void *)out->data;
+	u32 slot = attr_mod >> 16, hi = (attr_mod >> 8) & 0xff;
+	u32 lo = attr_mod & 0xff;
+	u16 status = srpt_dm_check_slot(slot);
 
-	if (ch->ib_cm_id)
-		ret = srpt_ib_qp_modify(ch, IB_QPS_INIT);
-	if (ret || ch->srq)
-		return ret;
-	ch->recv = srpt_alloc_recv_ring(sdev, ch->credits, iu_len, false);
-	if (!ch->recv)
-		return -ENOMEM;
-	for (i = 0; i < ch->credits && !ret; i++)
-		ret = srpt_post_recv(sdev, ch->qp, ch->recv[i]);
-	return ret;
+	if (status != IB_MGMT_MAD_STATUS_SUCCESS)
+		return status;
+	/* One service entry: index 0 only. */
+	if (lo > hi || hi != 0)
+		return IB_MGMT_MAD_STATUS_INVALID_ATTRIB_VALUE;
+	snprintf(e->name, sizeof(e->name), "SRP.T10:%016llx", service_guid);
+	e->id = cpu_to_be64(service_guid);
+	return IB_MGMT_MAD_STATUS_SUCCESS;
 }
 
 /**
- * srpt_ch_alloc() - allocate a channel and everything but its session
- * @sport: port.
- * @ib_cm_id: IB/CM connection, or NULL.
- * @rdma_cm_id: RDMA/CM connection, or NULL.
- * @params: negotiated login parameters.
- *
- * Context: process context (CM handler).
- * Return: the channel or an ERR_PTR().
- */
-static struct srpt_rdma_ch *srpt_ch_alloc(struct srpt_port *sport,
-					  struct ib_cm_id *ib_cm_id,
-					  struct rdma_cm_id *rdma_cm_id,
-					  const struct srpt_login_params *params)
-{
-	struct srpt_device *sdev = sport->sdev;
-	struct srpt_rdma_ch *ch;
-	bool use_srq;
-	int ret;
-
-	ch = kzalloc(sizeof(*ch), GFP_KERNEL);
-	if (!ch)
-		return ERR_PTR(-ENOMEM);
-	/* Dropped by srpt_ch_free(), after its last use of the device. */
-	srpt_sdev_get(sdev);
-	ch->sport = sport;
-	ch->ib_cm_id = ib_cm_id;
-	ch->rdma_cm_id = rdma_cm_id;
-	ch->params = *params;
-	spin_lock_init(&ch->lock);
-	mutex_init(&ch->rw_mutex);
-	mutex_init(&ch->iu_mutex);
-	INIT_LIST_HEAD(&ch->list);
-	INIT_LIST_HEAD(&ch->free_list);
-	INIT_LIST_HEAD(&ch->sq_wait_list);
-	INIT_LIST_HEAD(&ch->early_list);
-	INIT_LIST_HEAD(&ch->iu_wait_list);
-	INIT_WORK(&ch->release_work, srpt_ch_release_work);
-	INIT_WORK(&ch->close_work, srpt_ch_close_work);
-	INIT_WORK(&ch->wait_work, srpt_wait_work);
-	INIT_DELAYED_WORK(&ch->logout_work, srpt_logout_timeout);
-	ch->state = SRPT_CH_CONNECTING;
-
-	mutex_lock(&sdev->mutex);
-	ch->sq_size = min_t(u32, sport->attrib.srp_sq_size,
-			    sdev->device->attrs.max_qp_wr);
-	ch->rsp_size = sport->attrib.srp_max_rsp_size;
-	use_srq = sport->attrib.use_srq;
-	ret = 0;
-	if (use_srq)
-		ret = srpt_srq_create(sdev);
-	if (!ret && use_srq) {
-		ch->srq = sdev->srq;
-		sdev->srq_users++;
-	}
-	mutex_unlock(&sdev->mutex);
-	if (ret)
-		goto free_ch;
-	/* Leave room in the send queue for the RDMA of at least one command. */
-	ch->credits = clamp_t(u32, ch->sq_size / 2, 1, SRPT_MAX_CREDITS);
-
-	ret = srpt_ch_create_qp(ch);
-	if (ret)
-		goto put_srq;
-	ret = srpt_alloc_send_ring(ch);
-	if (!ret)
-		ret = srpt_buf_alloc(sdev, &ch->tlogout,
-				     sizeof(struct srp_t_logout), DMA_TO_DEVICE);
-	if (!ret)
-		ret = srpt_ch_post_recvs(ch, params->it_iu_len);
-	if (ret)
-		goto destroy_qp;
-	ch->tlogout.cqe.done = srpt_tlogout_done;
-	return ch;
-
-destroy_qp:
-	/* First the QP, so that no buffer is freed while posted. */
-	srpt_ch_destroy_qp(ch);
-	srpt_free_recv_ring(sdev, ch->recv, ch->credits);
-	srpt_buf_free(sdev, &ch->tlogout, DMA_TO_DEVICE);
-	srpt_free_send_ring(ch);
-put_srq:
-	if (ch->srq) {
-		mutex_lock(&sdev->mutex);
-		sdev->srq_users--;
-		mutex_unlock(&sdev->mutex);
-	}
-free_ch:
-	kfree(ch);
-	srpt_sdev_put(sdev);
-	return ERR_PTR(ret);
-}
-
-static struct srpt_nexus *srpt_nexus_get(struct srpt_port *sport,
-					 const u8 i_port_id[16],
-					 const u8 t_port_id[16])
-{
-	struct srpt_nexus *n;
-
-	lockdep_assert_held(&sport->sdev->mutex);
-	list_for_each_entry(n, &sport->nexus_list, entry)
-		if (!memcmp(n->i_port_id, i_port_id, 16) &&
-		    !memcmp(n->t_port_id, t_port_id, 16))
-			return n;
-	n = kzalloc(sizeof(*n), GFP_KERNEL);
-	if (!n)
-		return NULL;
-	INIT_LIST_HEAD(&n->ch_list);
-	memcpy(n->i_port_id, i_port_id, 16);
-	memcpy(n->t_port_id, t_port_id, 16);
-	list_add_tail(&n->entry, &sport->nexus_list);
-	return n;
-}
-
-static void srpt_nexus_put(struct srpt_nexus *n)
-{
-	if (n && list_empty(&n->ch_list)) {
-		list_del(&n->entry);
-		kfree(n);
-	}
-}
-
-/**
- * srpt_multichan_decide() - apply the multichannel action of a login
- * @live: channels of the nexus that are not closing.
- * @single: the login asked for SRP_MULTICHAN_SINGLE.
- * @multichan: receives the SRP_LOGIN_RSP_MULTICHAN_* result.
+ * srpt_dm_build() - answer a device management request
+ * @in: the request.
+ * @out: the response; its header is copied from @in and completed.
+ * @attrs: HCA attributes, for the IOC profile.
+ * @ibdev_name: HCA name, for the IOC ID string.
+ * @service_guid: IOC GUID and service ID.
+ * @max_req_size: largest SRP request, advertised as send size.
+ * @rdma_size: advertised RDMA transfer size.
  *
  * Context: any.
- * Return: 0 to accept (closing the others if @single), or
- * SRP_LOGIN_REJ_CHANNEL_LIMIT_REACHED.
+ * Return: the MAD status placed in @out.
  */
-VISIBLE_IF_KUNIT u32 srpt_multichan_decide(u32 live, bool single,
-					   u8 *multichan)
+VISIBLE_IF_KUNIT u16 srpt_dm_build(const struct srpt_dm_mad *in,
+				   struct srpt_dm_mad *out,
+				   const struct ib_device_attr *attrs,
+				   const char *ibdev_name, u64 service_guid,
+				   u32 max_req_size, u32 rdma_size)
 {
-	*multichan = SRP_LOGIN_RSP_MULTICHAN_NO_CHAN;
-	if (!live)
-		return 0;
-	if (single) {
-		*multichan = SRP_LOGIN_RSP_MULTICHAN_TERMINATED;
-		return 0;
-	}
-	if (live >= SRPT_MAX_NEXUS_CHANNELS)
-		return SRP_LOGIN_REJ_CHANNEL_LIMIT_REACHED;
-	*multichan = SRP_LOGIN_RSP_MULTICHAN_MAINTAINED;
-	return 0;
-}
-EXPORT_SYMBOL_IF_KUNIT(srpt_multichan_decide);
+	u32 attr_mod = be32_to_cpu(in->hdr.attr_mod);
+	u16 status;
 
-/**
- * srpt_ch_publish() - add a channel to its nexus, closing older ones
- * @ch: new channel.
- * @login: the login.
- * @multichan: receives the SRP_LOGIN_RSP_MULTICHAN_* result.
- *
- * Context: process context; the caller holds &sdev->mutex.
- * Return: 0 or an SRP_LOGIN_REJ reason.
+	memset(out, 0, sizeof(*out));
+	out->hdr = in->hdr;
+	out->hdr.method = IB_MGMT_METHOD_GET_RESP;
+	if (in->hdr.method != IB_MGMT_METHOD_GET) {
+		status = in->hdr.method == IB_MGMT_METHOD_SET ?
+			IB_MGMT_MAD_STATUS_UNSUPPORTED_METHOD_ATTRIB :
+			IB_MGMT_MAD_STATUS_UNSUPPORTED_METHOD;
+		goto out;
+	}
+	switch (be16_to_cpu(in->hdr.attr_id)) {
+	case SRPT_DM_ATTR_CLASS_PORT_INFO:
+		status = srpt_dm_class_port_info(out);
+		break;
+	case SRPT_DM_ATTR_IOU_INFO:
+		status = srpt_dm_iou_info(out);
+		break;
+	case SRPT_DM_ATTR_IOC_PROFILE:
+		status = srpt_dm_ioc_profile(out, attr_mod, attrs, ibdev_name,
+					     service_guid, max_req_size,
+					     rdma_size);
+		break;
+	case SRPT_DM_ATTR_SVC_ENTRIES:
+		status = srpt_dm_svc_entries(out, attr_mod, service_guid);
+		break;
+	default:
+		status = IB_MGMT_MAD_STATUS_UNSUPPORTED_METHOD_ATTRIB;
+		break;
+	}
+out:
+	out->hdr.status = cpu_to_be16(status);
+	return status;
+}
+EXPORT_SYMBOL_IF_KUNIT(srpt_dm_build);
+
+/* ---------------------------------------------------------------------
+ * HCAs, ports and device management (InfiniBand Architecture, chapter 16.3)
  */
-static u32 srpt_ch_publish(struct srpt_rdma_ch *ch,
-			   const struct srpt_login *login, u8 *multichan)
-{
-	struct srpt_nexus *nexus;
-	struct srpt_rdma_ch *old;
-	u32 n = 0, reason;
 
-	nexus = srpt_nexus_get(ch->sport, login->i_port_id, login->t_port_id);
-	if (!nexus)
-		return SRP_LOGIN_REJ_INSUFFICIENT_RESOURCES;
-	list_for_each_entry(old, &nexus->ch_list, list)
-		if (READ_ONCE(old->state) <= SRPT_CH_LIVE)
-			n++;
-	reason = srpt_multichan_decide(n, ch->params.multichan_single,
-				       multichan);
-	if (reason) {
-		srpt_nexus_put(nexus);
-		return reason;
-	}
-	/* SRP r16a: the others are logged out for the multi-channel action. */
-	if (*multichan == SRP_LOGIN_RSP_MULTICHAN_TERMINATED)
-		list_for_each_entry(old, &nexus->ch_list, list)
-			if (!srpt_ch_logout(old, SRPT_T_LOGOUT_MULTICHAN, 0))
-				srpt_ch_close(old);
-	ch->nexus = nexus;
-	list_add_tail(&ch->list, &nexus->ch_list);
-	return 0;
+static struct srpt_device *srpt_sdev_get(struct srpt_device *sdev)
+{
+	kref_get(&sdev->kref);
+	return sdev;
 }
 
-static void srpt_ch_unpublish(struct srpt_rdma_ch *ch)
+static void srpt_sdev_free(struct kref *kref)
 {
-	lockdep_assert_held(&ch->sport->sdev->mutex);
-	if (!ch->nexus)
-		return;
-	list_del_init(&ch->list);
-	srpt_nexus_put(ch->nexus);
-	ch->nexus = NULL;
+	kfree(container_of(kref, struct srpt_device, kref));
 }
 
-/* Free what srpt_ch_alloc() allocated; the QP must be idle. */
-static void srpt_ch_free(struct srpt_rdma_ch *ch)
+static void srpt_sdev_put(struct srpt_device *sdev)
 {
-	struct srpt_device *sdev = ch->sport->sdev;
-
-	srpt_ch_destroy_qp(ch);
-	srpt_free_recv_ring(sdev, ch->recv, ch->credits);
-	srpt_buf_free(sdev, &ch->tlogout, DMA_TO_DEVICE);
-	srpt_free_send_ring(ch);
-	/*
-	 * Leave the nexus only now that nothing of the channel is mapped
-	 * on the HCA: srpt_close_channels() returns once no selected
-	 * channel is on a nexus list, and HCA removal relies on that.
-	 */
-	mutex_lock(&sdev->mutex);
-	if (ch->srq)
-		sdev->srq_users--;
-	srpt_ch_unpublish(ch);
-	wake_up_all(&sdev->ch_waitq);
-	mutex_unlock(&sdev->mutex);
-	mutex_destroy(&ch->iu_mutex);
-	mutex_destroy(&ch->rw_mutex);
-	kfree(ch);
-	srpt_sdev_put(sdev);
-}
-
-static int srpt_send_rej(struct ib_cm_id *ib_cm_id,
-			 struct rdma_cm_id *rdma_cm_id, u64 tag, u32 reason)
-{
-	struct srp_login_rej rej;
-
-	srpt_build_login_rej(&rej, tag, reason);
-	if (ib_cm_id)
-		return ib_send_cm_rej(ib_cm_id, IB_CM_REJ_CONSUMER_DEFINED,
-				      NULL, 0, &rej, sizeof(rej));
-	return rdma_reject(rdma_cm_id, &rej, sizeof(rej),
-			   IB_CM_REJ_CONSUMER_DEFINED);
-}
-
-static int srpt_send_rep(struct srpt_rdma_ch *ch, struct srp_login_rsp *rsp,
-			 u8 responder_resources, u8 initiator_depth)
-{
-	struct ib_device_attr *attrs = &ch->sport->sdev->device->attrs;
-	struct rdma_conn_param cp = {
-		.private_data = rsp,
-		.private_data_len = sizeof(*rsp),
-		.responder_resources = min_t(u8, responder_resources,
-					     attrs->max_qp_rd_atom),
-		.initiator_depth = min_t(u8, initiator_depth,
-					 attrs->max_qp_init_rd_atom),
-		.flow_control = 1,
-		.rnr_retry_count = 7,
-	};
-	struct ib_cm_rep_param rep = {
-		.qp_num = ch->qp->qp_num,
-		.starting_psn = get_random_u32() & 0xffffff,
-		.private_data = rsp,
-		.private_data_len = sizeof(*rsp),
-		.responder_resources = cp.responder_resources,
-		.initiator_depth = cp.initiator_depth,
-		.flow_control = 1,
-		.rnr_retry_count = 7,
-		.srq = !!ch->srq,
-	};
-	int ret;
-
-	if (ch->rdma_cm_id)
-		return rdma_accept(ch->rdma_cm_id, &cp);
-	ret = srpt_ib_qp_rtr(ch, &rep);
-	if (!ret)
-		ret = ib_send_cm_rep(ch->ib_cm_id, &rep);
-	return ret;
-}
-
-static void srpt_req_name(const struct srpt_req *req, char *buf, size_t len)
-{
-	if (req->src)
-		srpt_format_addr(buf, len, req->src);
-	else
-		snprintf(buf, len, "0x%016llx%016llx",
-			 get_unaligned_be64(req->login.i_port_id),
-			 get_unaligned_be64(req->login.i_port_id + 8));
-}
-
-/**
- * srpt_cm_login() - process a login from IB/CM or RDMA/CM
- * @req: the request.
- *
- * On success the channel is published, its session exists and the CM
- * accepted the connection. On failure an SRP_LOGIN_REJ was sent and
- * nothing is left behind.
- *
- * Context: process context (CM handler of the new connection), between
- * srpt_login_begin() and srpt_login_end().
- * Return: 0 or a negative errno; the CM destroys the new ID on error.
- */
-static int srpt_cm_login(struct srpt_req *req)
-{
-	struct srpt_port *sport = req->sport;
-	struct srpt_device *sdev = sport->sdev;
-	struct srpt_login_params params;
-	char acl_name[64], name[sizeof(((struct srpt_rdma_ch *)0)->sess_name)];
-	struct srp_login_rsp *rsp = NULL;
-	struct srpt_rdma_ch *ch = NULL;
-	struct srpt_tpg *stpg;
-	u8 multichan;
-	u32 reason;
-	int ret;
-
-	srpt_req_name(req, name, sizeof(name));
-	strscpy(acl_name, name, sizeof(acl_name));
-	reason = srpt_check_login(&req->login, srp_max_req_size,
-				  srpt_service_guid, &params);
-	if (reason)
-		goto reject;
-	/* Turn away unknown initiators before allocating anything. */
-	mutex_lock(&sdev->mutex);
-	stpg = sdev->removed ? NULL :
-		srpt_find_tpg(sport, req->login.i_port_id, req->src,
-			      acl_name, sizeof(acl_name));
-	mutex_unlock(&sdev->mutex);
-	reason = SRP_LOGIN_REJ_UNABLE_ASSOCIATE_CHANNEL;
-	if (!stpg)
-		goto reject;
-
-	rsp = kzalloc(sizeof(*rsp), GFP_KERNEL);
-	ch = srpt_ch_alloc(sport, req->ib_cm_id, req->rdma_cm_id, &params);
-	reason = SRP_LOGIN_REJ_INSUFFICIENT_RESOURCES;
-	if (IS_ERR(ch) || !rsp) {
-		ch = IS_ERR(ch) ? NULL : ch;
-		goto reject;
-	}
-	strscpy(ch->sess_name, name, sizeof(ch->sess_name));
-
-	/*
-	 * From the ACL lookup to the accept, hold the device mutex: the TPG
-	 * cannot be disabled or dropped, nor the channel closed, before the
-	 * CM owns the connection.
-	 */
-	mutex_lock(&sdev->mutex);
-	reason = SRP_LOGIN_REJ_UNABLE_ASSOCIATE_CHANNEL;
-	strscpy(acl_name, name, sizeof(acl_name));
-	stpg = sdev->removed ? NULL :
-		srpt_find_tpg(sport, req->login.i_port_id, req->src,
-			      acl_name, sizeof(acl_name));
-	if (!stpg)
-		goto unlock;
-	ch->stpg = stpg;
-	ch->sess = target_setup_session(&stpg->tpg, 0, 0, TARGET_PROT_NORMAL,
-					acl_name, ch, NULL);
-	if (IS_ERR(ch->sess)) {
-		ch->sess = NULL;
-		goto unlock;
-	}
-	reason = srpt_ch_publish(ch, &req->login, &multichan);
-	if (reason)
-		goto unlock;
-	srpt_build_login_rsp(rsp, req->login.tag, &params, ch->credits,
-			     ch->rsp_size, multichan);
-	if (ch->ib_cm_id)
-		ch->ib_cm_id->context = ch;
-	else
-		ch->rdma_cm_id->context = ch;
-	ret = srpt_send_rep(ch, rsp, req->responder_resources,
-			    req->initiator_depth);
-	if (ret) {
-		srpt_ch_unpublish(ch);
-		reason = SRP_LOGIN_REJ_INSUFFICIENT_RESOURCES;
-		goto unlock;
-	}
-	mutex_unlock(&sdev->mutex);
-	kfree(rsp);
-	pr_info("%s-%u: logged in to %s (%u credits, IU %u/%u bytes%s)\n",
-		ch->sess_name, ch->qp->qp_num, acl_name, ch->credits,
-		params.it_iu_len, ch->rsp_size,
-		params.use_imm_data ? ", immediate data" : "");
-	return 0;
-
-unlock:
-	mutex_unlock(&sdev->mutex);
-reject:
-	kfree(rsp);
-	pr_info_ratelimited("login from %s rejected: %s (0x%08x)\n", name,
-			    srpt_rej_reason_name(reason), reason);
-	srpt_send_rej(req->ib_cm_id, req->rdma_cm_id, req->login.tag, reason);
-	if (ch) {
-		if (ch->ib_cm_id)
-			ch->ib_cm_id->context = NULL;
-		else
-			ch->rdma_cm_id->context = NULL;
-		if (ch->sess)
-			target_remove_session(ch->sess);
-		/* Flush the posted receives before their buffers go. */
-		ib_drain_qp(ch->qp);
-		srpt_ch_free(ch);
-	}
-	return -ECONNREFUSED;
+	kref_put(&sdev->kref, srpt_sdev_free);
 }
 
 /*
- * Count a login that may create a channel on @sdev; false once the HCA
- * is being removed. srpt_remove_one() waits until every login counted
- * has ended, so none creates resources on a device going away.
+ * The device serving @device, with a reference, or NULL once its
+ * removal started: the CM may still deliver requests then.
  */
-static bool srpt_login_begin(struct srpt_device *sdev)
+static struct srpt_device *srpt_sdev_lookup(struct ib_device *device)
 {
-	bool ok;
+	struct srpt_device *sdev, *found = NULL;
 
-	mutex_lock(&sdev->mutex);
-	ok = !sdev->removed;
-	if (ok)
-		sdev->logins++;
-	mutex_unlock(&sdev->mutex);
-	return ok;
-}
-
-static void srpt_login_end(struct srpt_device *sdev)
-{
-	mutex_lock(&sdev->mutex);
-	sdev->logins--;
-	wake_up_all(&sdev->ch_waitq);
-	mutex_unlock(&sdev->mutex);
+	mutex_lock(&srpt_dev_mutex);
+	list_for_each_entry(sdev, &srpt_dev_list, list)
+		if (sdev->device == device) {
+			found = srpt_sdev_get(sdev);
+			break;
+		}
+	mutex_unlock(&srpt_dev_mutex);
+	return found;
 }
 
 /**
- * srpt_cm_req_recv() - answer a connection request
- * @req: the request, as far as it could be read.
- * @reason: SRP_LOGIN_REJ reason found while reading it, or 0.
+ * srpt_buf_alloc() - allocate and DMA-map an information unit buffer
+ * @sdev: device the buffer is mapped for.
+ * @b: buffer descriptor to fill in.
+ * @size: size in bytes.
+ * @dir: DMA direction.
  *
- * Context: process context (CM handler of the new connection).
- * Return: 0, or a negative errno to have the CM destroy the new ID.
+ * Context: process context.
+ * Return: 0 or -ENOMEM.
  */
-static int srpt_cm_req_recv(struct srpt_req *req, u32 reason)
+static int srpt_buf_alloc(struct srpt_device *sdev, struct srpt_buf *b,
+			  u32 size, enum dma_data_direction dir)
 {
-	struct srpt_device *sdev;
-	int ret;
-
-	if (!reason && !srpt_login_begin(req->sport->sdev))
-		reason = SRP_LOGIN_REJ_UNABLE_ESTABLISH_CHANNEL;
-	if (reason) {
-		srpt_send_rej(req->ib_cm_id, req->rdma_cm_id, req->login.tag,
-			      reason);
-		return -ECONNREFUSED;
+	b->buf = kmalloc(size, GFP_KERNEL);
+	if (!b->buf)
+		return -ENOMEM;
+	b->dma = ib_dma_map_single(sdev->device, b->buf, size, dir);
+	if (ib_dma_mapping_error(sdev->device, b->dma)) {
+		kfree(b->buf);
+		b->buf = NULL;
+		return -ENOMEM;
 	}
-	sdev = req->sport->sdev;
-	ret = srpt_cm_login(req);
-	srpt_login_end(sdev);
-	return ret;
+	b->size = size;
+	return 0;
 }
 
-static void srpt_process_early(struct srpt_rdma_ch *ch);
+static void srpt_buf_free(struct srpt_device *sdev, struct srpt_buf *b,
+			  enum dma_data_direction dir)
+{
+	if (!b->buf)
+		return;
+	ib_dma_unmap_single(sdev->device, b->dma, b->size, dir);
+	kfree(b->buf);
+	b->buf = NULL;
+}
 
 /**
- * srpt_ch_established() - RTU received: start processing IUs
+ * srpt_post_recv() - post a receive buffer to a QP or to the device SRQ
+ * @sdev: device.
+ * @qp: QP, unused when @ioctx belongs to the SRQ.
+ * @ioctx: receive buffer.
+ *
+ * Context: any.
+ * Return: 0 or a negative errno from ib_post_recv()/ib_post_srq_recv().
+ */
+static int srpt_post_recv(struct srpt_device *sdev, struct ib_qp *qp,
+			  struct srpt_recv_ioctx *ioctx)
+{
+	struct ib_sge sge = {
+		.addr = ioctx->iu.dma,
+		.length = ioctx->iu.size,
+		.lkey = sdev->pd->local_dma_lkey,
+	};
+	struct ib_recv_wr wr = {
+		.wr_cqe = &ioctx->iu.cqe,
+		.sg_list = &sge,
+		.num_sge = 1,
+	};
+
+	if (ioctx->srq)
+		return ib_post_srq_recv(sdev->srq, &wr, NULL);
+	return ib_post_recv(qp, &wr, NULL);
+}
+
+/**
+ * srpt_port_refresh() - re-read a port's LID, SM LID and GID
+ * @sport: port.
+ *
+ * Context: process context.
+ */
+static void srpt_port_refresh(struct srpt_port *sport)
+{
+	struct srpt_device *sdev = sport->sdev;
+	struct ib_port_attr attr;
+	union ib_gid gid;
+
+	if (ib_query_port(sdev->device, sport->port, &attr) == 0) {
+		sport->lid = attr.lid;
+		sport->sm_lid = attr.sm_lid;
+	}
+	if (rdma_query_gid(sdev->device, sport->port, 0, &gid))
+		return;
+	mutex_lock(&sdev->mutex);
+	sport->gid = gid;
+	snprintf(sport->guid_name, sizeof(sport->guid_name),
+		 "%04x:%04x:%04x:%04x", be16_to_cpup((__be16 *)&gid.raw[8]),
+		 be16_to_cpup((__be16 *)&gid.raw[10]),
+		 be16_to_cpup((__be16 *)&gid.raw[12]),
+		 be16_to_cpup((__be16 *)&gid.raw[14]));
+	snprintf(sport->gid_name, sizeof(sport->gid_name), "0x%016llx%016llx",
+		 be64_to_cpu(gid.global.subnet_prefix),
+		 be64_to_cpu(gid.global.interface_id));
+	mutex_unlock(&sdev->mutex);
+}
+
+static void srpt_port_work(struct work_struct *work)
+{
+	srpt_port_refresh(container_of(work, struct srpt_port, work));
+}
+
+/**
+ * srpt_event_handler() - asynchronous HCA event
+ * @handler: registered handler.
+ * @event: the event.
+ *
+ * Port changes are handled in process context by srpt_port_work().
+ *
+ * Context: any, including interrupt context.
+ */
+static void srpt_event_handler(struct ib_event_handler *handler,
+			       struct ib_event *event)
+{
+	struct srpt_device *sdev =
+		container_of(handler, struct srpt_device, event_handler);
+	u32 port = event->element.port_num;
+
+	switch (event->event) {
+	case IB_EVENT_PORT_ACTIVE:
+	case IB_EVENT_LID_CHANGE:
+	case IB_EVENT_PKEY_CHANGE:
+	case IB_EVENT_SM_CHANGE:
+	case IB_EVENT_CLIENT_REREGISTER:
+	case IB_EVENT_GID_CHANGE:
+		if (port >= 1 && port <= sdev->nports)
+			queue_work(srpt_wq, &sdev->port[port - 1].work);
+		break;
+	default:
+		break;
+	}
+}
+
+static void srpt_mad_send_done(struct ib_mad_agent *agent,
+			       struct ib_mad_send_wc *wc)
+{
+	rdma_destroy_ah(wc->send_buf->ah, RDMA_DESTROY_AH_SLEEPABLE);
+	ib_free_send_mad(wc->send_buf);
+}
+
+/**
+ * srpt_mad_recv_done() - answer a device management MAD
+ * @agent: MAD agent of the port.
+ * @send_buf: unused.
+ * @wc: the received MAD.
+ *
+ * Context: process context (MAD workqueue).
+ */
+static void srpt_mad_recv_done(struct ib_mad_agent *agent,
+			       struct ib_mad_send_buf *send_buf,
+			       struct ib_mad_recv_wc *wc)
+{
+	struct srpt_port *sport = agent->context;
+	struct srpt_device *sdev = sport->sdev;
+	struct ib_mad_send_buf *rsp;
+	struct ib_ah *ah;
+	u32 rdma_size;
+
+	if (!wc->wc || !wc->recv_buf.mad)
+		goto free_wc;
+	ah = ib_create_ah_from_wc(agent->qp->pd, wc->wc, wc->recv_buf.grh,
+				  agent->port_num);
+	if (IS_ERR(ah))
+		goto free_wc;
+	rsp = ib_create_send_mad(agent, wc->wc->src_qp, wc->wc->pkey_index, 0,
+				 IB_MGMT_DEVICE_HDR, IB_MGMT_DEVICE_DATA,
+				 GFP_KERNEL, IB_MGMT_BASE_VERSION);
+	if (IS_ERR(rsp))
+		goto destroy_ah;
+	rsp->ah = ah;
+	rdma_size = READ_ONCE(sport->attrib.srp_max_rdma_size);
+	srpt_dm_build((const void *)wc->recv_buf.mad, rsp->mad,
+		      &sdev->device->attrs, dev_name(&sdev->device->dev),
+		      srpt_service_guid, srp_max_req_size, rdma_size);
+	if (ib_post_send_mad(rsp, NULL))
+		goto free_rsp;
+	ib_free_recv_mad(wc);
+	return;
+
+free_rsp:
+	ib_free_send_mad(rsp);
+destroy_ah:
+	rdma_destroy_ah(ah, RDMA_DESTROY_AH_SLEEPABLE);
+free_wc:
+	ib_free_recv_mad(wc);
+}
+
+/**
+ * srpt_mad_register() - serve device management on an InfiniBand port
+ * @sport: port.
+ *
+ * Soft-RoCE and other Ethernet link layers have no device management
+ * class; only InfiniBand ports get an agent.
+ *
+ * Context: process context.
+ */
+static void srpt_mad_register(struct srpt_port *sport)
+{
+	struct ib_device *dev = sport->sdev->device;
+	struct ib_port_modify mod = { .set_port_cap_mask =
+				      IB_PORT_DEVICE_MGMT_SUP };
+	struct ib_mad_reg_req req = {
+		.mgmt_class = IB_MGMT_CLASS_DEVICE_MGMT,
+		.mgmt_class_version = IB_MGMT_BASE_VERSION,
+	};
+	struct ib_mad_agent *agent;
+
+	if (!rdma_protocol_ib(dev, sport->port))
+		return;
+	set_bit(IB_MGMT_METHOD_GET, req.method_mask);
+	set_bit(IB_MGMT_METHOD_SET, req.method_mask);
+	if (ib_modify_port(dev, sport->port, 0, &mod))
+		dev_info(&dev->dev, "port %u: cannot advertise device management\n",
+			 sport->port);
+	agent = ib_register_mad_agent(dev, sport->port, IB_QPT_GSI, &req, 0,
+				      srpt_mad_send_done, srpt_mad_recv_done,
+				      sport, 0);
+	if (IS_ERR(agent)) {
+		dev_info(&dev->dev, "port %u: no device management agent (%ld)\n",
+			 sport->port, PTR_ERR(agent));
+		return;
+	}
+	sport->mad_agent = agent;
+}
+
+static void srpt_mad_unregister(struct srpt_port *sport)
+{
+	struct ib_port_modify mod = { .clr_port_cap_mask =
+				      IB_PORT_DEVICE_MGMT_SUP };
+
+	if (!sport->mad_agent)
+		return;
+	ib_modify_port(sport->sdev->device, sport->port, 0, &mod);
+	ib_unregister_mad_agent(sport->mad_agent);
+	sport->mad_agent = NULL;
+}
+
+/* ---------------------------------------------------------------------
+ * Channel state: the one setter, closing, and SRP_T_LOGOUT
+ */
+
+/**
+ * srpt_ch_set_state() - move a channel forward in its life cycle
  * @ch: channel.
+ * @new: new state; must be later than the current one.
  *
- * Context: process context (CM handler).
+ * The only place where &srpt_rdma_ch.state changes.
+ *
+ * Context: any; takes &ch->lock.
+ * Return: the previous state; equal to or later than @new if nothing
+ * changed.
  */
-static void srpt_ch_established(struct srpt_rdma_ch *ch)
+static enum srpt_ch_state srpt_ch_set_state(struct srpt_rdma_ch *ch,
+					    enum srpt_ch_state new)
 {
-	if (ch->ib_cm_id && srpt_ib_qp_modify(ch, IB_QPS_RTS)) {
-		srpt_ch_warn(ch, "cannot move the QP to RTS\n");
-		srpt_ch_close(ch);
-		return;
-	}
-	if (srpt_ch_set_state(ch, SRPT_CH_LIVE) != SRPT_CH_CONNECTING)
-		return;
-	mutex_lock(&ch->iu_mutex);
-	srpt_process_early(ch);
-	mutex_unlock(&ch->iu_mutex);
+	enum srpt_ch_state prev;
+	unsigned long flags;
+
+	spin_lock_irqsave(&ch->lock, flags);
+	prev = ch->state;
+	if (prev < new)
+		ch->state = new;
+	spin_unlock_irqrestore(&ch->lock, flags);
+	return prev;
+}
+
+static bool srpt_ch_is_live(struct srpt_rdma_ch *ch)
+{
+	return READ_ONCE(ch->state) == SRPT_CH_LIVE;
 }
 
 /*
@@ -1830,347 +1498,46 @@ static void srpt_logout_timeout(struct work_struct *work)
 					struct srpt_rdma_ch, logout_work));
 }
 
-static void srpt_fail_waiting(struct srpt_rdma_ch *ch);
-static void srpt_drop_early(struct srpt_rdma_ch *ch);
-
-/**
- * srpt_ch_release_work() - free a closed channel
- * @work: &srpt_rdma_ch.release_work.
- *
- * Waits until the target core has released every command, drains the
- * QP, then frees the session, the QP and the channel; the channel
- * leaves its nexus last (srpt_ch_free()).
- *
- * Context: process context (srpt_wq).
- */
-static void srpt_ch_release_work(struct work_struct *work)
+static void srpt_ch_close_work(struct work_struct *work)
 {
-	struct srpt_rdma_ch *ch = container_of(work, struct srpt_rdma_ch,
-					       release_work);
-
-	srpt_ch_set_state(ch, SRPT_CH_DRAINING);
-	/* Disconnected already: the timer has nothing left to do. */
-	cancel_delayed_work_sync(&ch->logout_work);
-	target_stop_session(ch->sess);
-	cancel_work_sync(&ch->wait_work);
-	srpt_fail_waiting(ch);
-	target_wait_for_sess_cmds(ch->sess);
-	ib_drain_qp(ch->qp);
-	srpt_drop_early(ch);
-	target_remove_session(ch->sess);
-	ch->sess = NULL;
-
-	if (ch->rdma_cm_id) {
-		rdma_destroy_qp(ch->rdma_cm_id);
-		ch->qp = NULL;
-		rdma_destroy_id(ch->rdma_cm_id);
-	} else {
-		ib_destroy_cm_id(ch->ib_cm_id);
-	}
-	/* The QP is gone, so no event can queue close_work again. */
-	cancel_work_sync(&ch->close_work);
-	srpt_ch_set_state(ch, SRPT_CH_RELEASED);
-	pr_info("%s: channel released\n", ch->sess_name);
-	srpt_ch_free(ch);
+	srpt_ch_close(container_of(work, struct srpt_rdma_ch, close_work));
 }
 
 /**
- * srpt_req_port() - the port a connection request arrived on
- * @sdev: HCA of the request; NULL once it is being removed.
- * @port: port number reported by the CM (1-based).
+ * srpt_qp_event() - asynchronous QP event
+ * @event: the event.
+ * @ctx: the channel.
  *
- * Context: any.
- * Return: the port, or NULL if there is no HCA or no such port.
+ * Context: any, including interrupt context.
  */
-VISIBLE_IF_KUNIT struct srpt_port *srpt_req_port(struct srpt_device *sdev,
-						 u32 port)
+static void srpt_qp_event(struct ib_event *event, void *ctx)
 {
-	if (!sdev || port < 1 || port > sdev->nports)
-		return NULL;
-	return &sdev->port[port - 1];
-}
-EXPORT_SYMBOL_IF_KUNIT(srpt_req_port);
+	struct srpt_rdma_ch *ch = ctx;
 
-/**
- * srpt_pkey_valid() - whether a channel may use a P_Key
- * @pkey: P_Key, host order.
- *
- * A P_Key whose low 15 bits are zero (0x0000, 0x8000) is invalid
- * (InfiniBand Architecture 10.9.1.2). Both full (bit 15 set) and limited
- * members may log in: the CM already found the key in the port's P_Key
- * table, and the QP is placed in that partition.
- *
- * Context: any.
- * Return: true if @pkey names a partition.
- */
-VISIBLE_IF_KUNIT bool srpt_pkey_valid(u16 pkey)
-{
-	return (pkey & 0x7fff) != 0;
-}
-EXPORT_SYMBOL_IF_KUNIT(srpt_pkey_valid);
-
-/**
- * srpt_ib_req_parse() - check an IB/CM REQ and read its login
- * @sdev: HCA of the listener (its context); NULL once it is being removed.
- * @p: the REQ.
- * @pdata: its private data, %IB_CM_REQ_PRIVATE_DATA_SIZE bytes.
- * @req: filled in: @req->sport, @req->login (the tag as soon as the login
- *	 could be read) and the RDMA READ depths.
- *
- * Context: any.
- * Return: 0, or the SRP_LOGIN_REJ reason to answer with.
- */
-VISIBLE_IF_KUNIT u32 srpt_ib_req_parse(struct srpt_device *sdev,
-				       const struct ib_cm_req_event_param *p,
-				       const void *pdata, struct srpt_req *req)
-{
-	u16 pkey;
-
-	if (srpt_login_from_pdata(&req->login, pdata,
-				  IB_CM_REQ_PRIVATE_DATA_SIZE, false)) {
-		pr_warn_ratelimited("IB/CM REQ on port %u without an SRP_LOGIN_REQ\n",
-				    p->port);
-		return SRP_LOGIN_REJ_UNABLE_ESTABLISH_CHANNEL;
-	}
-	req->sport = srpt_req_port(sdev, p->port);
-	if (!req->sport) {
-		pr_warn_ratelimited("IB/CM REQ on unknown port %u\n", p->port);
-		return SRP_LOGIN_REJ_UNABLE_ESTABLISH_CHANNEL;
-	}
-	pkey = p->primary_path ? be16_to_cpu(p->primary_path->pkey) : 0;
-	if (!srpt_pkey_valid(pkey)) {
-		pr_warn_ratelimited("IB/CM REQ on port %u with invalid P_Key 0x%04x\n",
-				    p->port, pkey);
-		return SRP_LOGIN_REJ_UNABLE_ESTABLISH_CHANNEL;
-	}
-	req->responder_resources = p->responder_resources;
-	req->initiator_depth = p->initiator_depth;
-	return 0;
-}
-EXPORT_SYMBOL_IF_KUNIT(srpt_ib_req_parse);
-
-static int srpt_ib_cm_req_recv(struct ib_cm_id *cm_id,
-			       const struct ib_cm_event *event)
-{
-	struct srpt_device *sdev = srpt_sdev_lookup(cm_id->device);
-	struct srpt_req req = { .ib_cm_id = cm_id };
-	u32 reason;
-	int ret;
-
-	/* The listener's context, copied to @cm_id; the channel's, later. */
-	cm_id->context = NULL;
-	reason = srpt_ib_req_parse(sdev, &event->param.req_rcvd,
-				   event->private_data, &req);
-	ret = srpt_cm_req_recv(&req, reason);
-	if (sdev)
-		srpt_sdev_put(sdev);
-	return ret;
-}
-
-/**
- * srpt_ib_cm_handler() - IB/CM event handler
- * @cm_id: connection; its context is the channel (NULL before accept).
- * @event: event.
- *
- * Context: process context (IB/CM workqueue).
- * Return: non-zero to have the CM destroy @cm_id (rejected logins only).
- */
-static int srpt_ib_cm_handler(struct ib_cm_id *cm_id,
-			      const struct ib_cm_event *event)
-{
-	struct srpt_rdma_ch *ch = cm_id->context;
-
-	if (event->event == IB_CM_REQ_RECEIVED)
-		return srpt_ib_cm_req_recv(cm_id, event);
-	if (!ch)
-		return 0;
 	switch (event->event) {
-	case IB_CM_RTU_RECEIVED:
-	case IB_CM_USER_ESTABLISHED:
-		srpt_ch_established(ch);
+	case IB_EVENT_COMM_EST:
+		if (ch->ib_cm_id)
+			ib_cm_notify(ch->ib_cm_id, event->event);
+		else
+			rdma_notify(ch->rdma_cm_id, event->event);
 		break;
-	case IB_CM_DREQ_RECEIVED:
-		ib_send_cm_drep(cm_id, NULL, 0);
-		srpt_ch_close(ch);
+	case IB_EVENT_QP_LAST_WQE_REACHED:
+	case IB_EVENT_SQ_DRAINED:
 		break;
-	case IB_CM_REJ_RECEIVED:
-	case IB_CM_REP_ERROR:
-	case IB_CM_DREQ_ERROR:
-	case IB_CM_DREP_RECEIVED:
-	case IB_CM_TIMEWAIT_EXIT:
-		srpt_ch_close(ch);
+	case IB_EVENT_QP_FATAL:
+	case IB_EVENT_QP_REQ_ERR:
+	case IB_EVENT_QP_ACCESS_ERR:
+		srpt_ch_warn(ch, "fatal QP event %s; closing the channel\n",
+			     ib_event_msg(event->event));
+		queue_work(srpt_wq, &ch->close_work);
 		break;
 	default:
 		break;
 	}
-	return 0;
-}
-
-/**
- * srpt_rdma_req_parse() - check an RDMA/CM connect request and read its login
- * @sdev: HCA the request arrived on; NULL if it is not (or no longer) ours.
- * @port: port number of the new connection.
- * @cp: connection parameters with the private data.
- * @req: filled in: @req->sport, @req->login and the RDMA READ depths.
- *
- * Context: any.
- * Return: 0, or the SRP_LOGIN_REJ reason to answer with.
- */
-VISIBLE_IF_KUNIT u32 srpt_rdma_req_parse(struct srpt_device *sdev, u32 port,
-					 const struct rdma_conn_param *cp,
-					 struct srpt_req *req)
-{
-	if (srpt_login_from_pdata(&req->login, cp->private_data,
-				  cp->private_data_len, true)) {
-		pr_warn_ratelimited("RDMA/CM connect request without an SRP_LOGIN_REQ (%u bytes of private data)\n",
-				    cp->private_data_len);
-		return SRP_LOGIN_REJ_UNABLE_ESTABLISH_CHANNEL;
-	}
-	req->sport = srpt_req_port(sdev, port);
-	if (!req->sport) {
-		pr_warn_ratelimited("RDMA/CM connect request on a device or port (%u) not served\n",
-				    port);
-		return SRP_LOGIN_REJ_UNABLE_ESTABLISH_CHANNEL;
-	}
-	req->responder_resources = cp->responder_resources;
-	req->initiator_depth = cp->initiator_depth;
-	return 0;
-}
-EXPORT_SYMBOL_IF_KUNIT(srpt_rdma_req_parse);
-
-static int srpt_rdma_cm_req_recv(struct rdma_cm_id *cm_id,
-				 const struct rdma_cm_event *event)
-{
-	struct srpt_req req = {
-		.rdma_cm_id = cm_id,
-		.src = (struct sockaddr *)&cm_id->route.addr.dst_addr,
-	};
-	struct srpt_device *sdev = srpt_sdev_lookup(cm_id->device);
-	u32 reason;
-	int ret;
-
-	reason = srpt_rdma_req_parse(sdev, cm_id->port_num, &event->param.conn,
-				     &req);
-	ret = srpt_cm_req_recv(&req, reason);
-	if (sdev)
-		srpt_sdev_put(sdev);
-	return ret;
-}
-
-/**
- * srpt_rdma_cm_handler() - RDMA/CM event handler
- * @cm_id: listener, or a connection whose context is its channel.
- * @event: event.
- *
- * Context: process context (RDMA/CM).
- * Return: non-zero to have the CM destroy @cm_id (rejected logins only).
- */
-static int srpt_rdma_cm_handler(struct rdma_cm_id *cm_id,
-				struct rdma_cm_event *event)
-{
-	struct srpt_rdma_ch *ch = cm_id->context;
-
-	if (event->event == RDMA_CM_EVENT_CONNECT_REQUEST)
-		return srpt_rdma_cm_req_recv(cm_id, event);
-	if (!ch)
-		return 0;
-	switch (event->event) {
-	case RDMA_CM_EVENT_ESTABLISHED:
-		srpt_ch_established(ch);
-		break;
-	case RDMA_CM_EVENT_DISCONNECTED:
-	case RDMA_CM_EVENT_TIMEWAIT_EXIT:
-	case RDMA_CM_EVENT_REJECTED:
-	case RDMA_CM_EVENT_UNREACHABLE:
-	case RDMA_CM_EVENT_CONNECT_ERROR:
-	case RDMA_CM_EVENT_ADDR_CHANGE:
-	case RDMA_CM_EVENT_DEVICE_REMOVAL:
-		srpt_ch_close(ch);
-		break;
-	default:
-		break;
-	}
-	return 0;
-}
-
-static const char *const srpt_ch_state_names[] = {
-	[SRPT_CH_CONNECTING] = "connecting",
-	[SRPT_CH_LIVE] = "live",
-	[SRPT_CH_DISCONNECTING] = "disconnecting",
-	[SRPT_CH_DRAINING] = "draining",
-	[SRPT_CH_RELEASED] = "released",
-};
-
-/*
- * Whether @sdev has a channel for which @match() is true; with @report,
- * log each such channel, for an admin waiting for them to go.
- */
-static bool srpt_has_channel(struct srpt_device *sdev,
-			     bool (*match)(struct srpt_rdma_ch *, void *),
-			     void *arg, bool report)
-{
-	struct srpt_nexus *n;
-	struct srpt_rdma_ch *ch;
-	bool found = false;
-	u32 i;
-
-	mutex_lock(&sdev->mutex);
-	for (i = 0; i < sdev->nports && (!found || report); i++)
-		list_for_each_entry(n, &sdev->port[i].nexus_list, entry)
-			list_for_each_entry(ch, &n->ch_list, list) {
-				if (match && !match(ch, arg))
-					continue;
-				found = true;
-				if (report)
-					pr_info("%s: waiting for a channel to close (%s)\n",
-						ch->sess_name,
-						srpt_ch_state_names[READ_ONCE(ch->state)]);
-			}
-	mutex_unlock(&sdev->mutex);
-	return found;
-}
-
-/**
- * srpt_close_channels() - close channels and wait until they are gone
- * @sdev: device.
- * @match: selects the channels, or NULL for all.
- * @arg: argument of @match.
- *
- * Every 30 s without progress, the channels still there are logged.
- *
- * Context: process context; no channel lock held.
- */
-static void srpt_close_channels(struct srpt_device *sdev,
-				bool (*match)(struct srpt_rdma_ch *, void *),
-				void *arg)
-{
-	DEFINE_WAIT_FUNC(wait, woken_wake_function);
-	struct srpt_nexus *n;
-	struct srpt_rdma_ch *ch;
-	bool report = false;
-	u32 i;
-
-	mutex_lock(&sdev->mutex);
-	for (i = 0; i < sdev->nports; i++)
-		list_for_each_entry(n, &sdev->port[i].nexus_list, entry)
-			list_for_each_entry(ch, &n->ch_list, list)
-				if (!match || match(ch, arg))
-					srpt_ch_close(ch);
-	mutex_unlock(&sdev->mutex);
-
-	/*
-	 * srpt_has_channel() sleeps on the device mutex, which a
-	 * wait_event() condition must not do; wait_woken() lets the
-	 * check run in TASK_RUNNING without missing a wake-up.
-	 */
-	add_wait_queue(&sdev->ch_waitq, &wait);
-	while (srpt_has_channel(sdev, match, arg, report))
-		report = !wait_woken(&wait, TASK_UNINTERRUPTIBLE, 30 * HZ);
-	remove_wait_queue(&sdev->ch_waitq, &wait);
 }
 
 /* ---------------------------------------------------------------------
- * I/O path
+ * I/O path: receive buffers, requests, admission, data and responses
  */
 
 /**
@@ -2203,6 +1570,7 @@ static void srpt_recv_give_back(struct srpt_rdma_ch *ch,
  * command released by the core), and aborted commands keep their state.
  */
 #define SRPT_CMD_TO(s)	BIT(SRPT_CMD_##s)
+
 static const u16 srpt_cmd_next[] = {
 	[SRPT_CMD_NEW] = SRPT_CMD_TO(WAIT_SQ) | SRPT_CMD_TO(SUBMITTED) |
 			 SRPT_CMD_TO(TMF) | SRPT_CMD_TO(RSP_SENT),
@@ -2421,73 +1789,6 @@ static u32 srpt_take_credits(struct srpt_send_ioctx *ioctx)
 	return n + atomic_xchg(&ioctx->ch->pending_credits, 0);
 }
 
-/**
- * srpt_build_rsp() - fill in an SRP_RSP
- * @buf: response buffer.
- * @size: size of @buf; at least %SRPT_MIN_RSP_SIZE.
- * @tag: tag of the request.
- * @status: SCSI status.
- * @sense: sense data, or NULL.
- * @sense_len: length of @sense; truncated to what fits in @size.
- * @flags: SRP_RSP_FLAG_DO* and SRP_RSP_FLAG_DI* residual flags.
- * @data_out_res: data-out residual count.
- * @data_in_res: data-in residual count.
- * @req_lim_delta: credits returned.
- *
- * Context: any.
- * Return: length of the response.
- */
-VISIBLE_IF_KUNIT u32 srpt_build_rsp(void *buf, u32 size, u64 tag, u8 status,
-				    const u8 *sense, u32 sense_len, u8 flags,
-				    u32 data_out_res, u32 data_in_res,
-				    u32 req_lim_delta)
-{
-	struct srp_rsp *rsp = buf;
-
-	memset(rsp, 0, sizeof(*rsp));
-	rsp->opcode = SRP_RSP;
-	rsp->req_lim_delta = cpu_to_be32(req_lim_delta);
-	rsp->tag = tag;
-	rsp->status = status;
-	rsp->flags = flags;
-	rsp->data_out_res_cnt = cpu_to_be32(data_out_res);
-	rsp->data_in_res_cnt = cpu_to_be32(data_in_res);
-	if (!sense || !sense_len)
-		return sizeof(*rsp);
-	sense_len = min_t(u32, sense_len, size - sizeof(*rsp));
-	rsp->flags |= SRP_RSP_FLAG_SNSVALID;
-	rsp->sense_data_len = cpu_to_be32(sense_len);
-	memcpy(rsp->data, sense, sense_len);
-	return sizeof(*rsp) + sense_len;
-}
-EXPORT_SYMBOL_IF_KUNIT(srpt_build_rsp);
-
-/**
- * srpt_build_code_rsp() - fill in an SRP_RSP carrying a response code
- * @buf: response buffer of at least %SRPT_MIN_RSP_SIZE bytes.
- * @tag: tag of the request.
- * @code: SRP response code.
- * @req_lim_delta: credits returned.
- *
- * Context: any.
- * Return: length of the response.
- */
-VISIBLE_IF_KUNIT u32 srpt_build_code_rsp(void *buf, u64 tag, u8 code,
-					 u32 req_lim_delta)
-{
-	struct srp_rsp *rsp = buf;
-
-	memset(rsp, 0, sizeof(*rsp) + 4);
-	rsp->opcode = SRP_RSP;
-	rsp->req_lim_delta = cpu_to_be32(req_lim_delta);
-	rsp->tag = tag;
-	rsp->flags = SRP_RSP_FLAG_RSPVALID;
-	rsp->resp_data_len = cpu_to_be32(4);
-	rsp->data[3] = code;
-	return sizeof(*rsp) + 4;
-}
-EXPORT_SYMBOL_IF_KUNIT(srpt_build_code_rsp);
-
 /* Free a command that could not be sent a response. */
 static void srpt_finish_unposted(struct srpt_send_ioctx *ioctx)
 {
@@ -2546,18 +1847,6 @@ static void srpt_post_rsp(struct srpt_send_ioctx *ioctx, u32 len, bool rdma)
 	}
 }
 
-static void srpt_admit_or_park(struct srpt_send_ioctx *ioctx);
-
-/*
- * Answer an IU that has no target core command with a response code,
- * once the send queue has room for it.
- */
-static void srpt_send_code_rsp(struct srpt_send_ioctx *ioctx, u8 code)
-{
-	ioctx->code = code;
-	srpt_admit_or_park(ioctx);
-}
-
 /* Post an SRP_RSP carrying @code in the send-queue slot reserved for it. */
 static void srpt_post_code_rsp(struct srpt_send_ioctx *ioctx, u8 code)
 {
@@ -2577,118 +1866,6 @@ static bool srpt_code_rsp_try_admit(struct srpt_send_ioctx *ioctx)
 	srpt_post_code_rsp(ioctx, ioctx->code);
 	return true;
 }
-
-/**
- * srpt_parse_cmd() - validate an SRP_CMD and locate its data descriptors
- * @cmd: the request, inside a receive buffer.
- * @byte_len: bytes received.
- * @params: login parameters of the channel (immediate data).
- * @d: result.
- *
- * Every length read from the wire is checked against @byte_len with
- * overflow-checked arithmetic before it is used. Indirect tables must
- * be complete inside the IU; bidirectional commands are not supported.
- *
- * Context: any.
- * Return: 0, or the sense reason to answer the command with.
- */
-VISIBLE_IF_KUNIT sense_reason_t srpt_parse_cmd(struct srp_cmd *cmd,
-					       u32 byte_len,
-					       const struct srpt_login_params *params,
-					       struct srpt_cmd_desc *d)
-{
-	struct srp_indirect_buf *idb;
-	struct srp_imm_buf *imm;
-	u32 off, end, len = 0, cnt, i;
-	u8 out_fmt, in_fmt, fmt;
-
-	memset(d, 0, sizeof(*d));
-	d->dir = DMA_NONE;
-	if (byte_len < sizeof(*cmd))
-		return TCM_INVALID_FIELD_IN_COMMAND_IU;
-	out_fmt = cmd->buf_fmt >> 4;
-	in_fmt = cmd->buf_fmt & 0xf;
-	/* ADDITIONAL CDB LENGTH: bits 7..2, in 4-byte words. */
-	off = sizeof(*cmd) + (cmd->add_cdb_len & 0xfc);
-	if (off > byte_len)
-		return TCM_INVALID_FIELD_IN_COMMAND_IU;
-	d->cdb_len = sizeof(cmd->cdb) + (cmd->add_cdb_len & 0xfc);
-	if (scsi_command_size(cmd->cdb) > d->cdb_len)
-		return TCM_INVALID_CDB_FIELD;
-	if (out_fmt && in_fmt)
-		return TCM_INVALID_FIELD_IN_COMMAND_IU;
-	fmt = out_fmt ? out_fmt : in_fmt;
-	cnt = out_fmt ? cmd->data_out_desc_cnt : cmd->data_in_desc_cnt;
-
-	switch (fmt) {
-	case SRP_NO_DATA_DESC:
-		return 0;
-	case SRP_DATA_DESC_DIRECT:
-		if (check_add_overflow(off, (u32)sizeof(*d->desc), &end) ||
-		    end > byte_len)
-			return TCM_INVALID_FIELD_IN_COMMAND_IU;
-		d->desc = (void *)cmd + off;
-		d->ndesc = 1;
-		len = be32_to_cpu(d->desc->len);
-		break;
-	case SRP_DATA_DESC_INDIRECT:
-		if (check_add_overflow(off, (u32)sizeof(*idb), &end) ||
-		    end > byte_len)
-			return TCM_INVALID_FIELD_IN_COMMAND_IU;
-		idb = (void *)cmd + off;
-		i = be32_to_cpu(idb->table_desc.len);
-		if (!i || i % sizeof(*d->desc))
-			return TCM_INVALID_FIELD_IN_COMMAND_IU;
-		d->ndesc = i / sizeof(*d->desc);
-		/* A table only partly inside the IU is not supported. */
-		if (d->ndesc != cnt)
-			return TCM_INVALID_FIELD_IN_COMMAND_IU;
-		if (check_add_overflow(end, d->ndesc * (u32)sizeof(*d->desc),
-				       &end) || end > byte_len)
-			return TCM_INVALID_FIELD_IN_COMMAND_IU;
-		d->desc = idb->desc_list;
-		for (i = 0; i < d->ndesc; i++)
-			if (check_add_overflow(len,
-					       be32_to_cpu(d->desc[i].len),
-					       &len))
-				return TCM_INVALID_FIELD_IN_COMMAND_IU;
-		if (len != be32_to_cpu(idb->len))
-			return TCM_INVALID_FIELD_IN_COMMAND_IU;
-		break;
-	case SRP_DATA_DESC_IMM:
-		if (in_fmt || !params->use_imm_data)
-			return TCM_INVALID_FIELD_IN_COMMAND_IU;
-		if (check_add_overflow(off, (u32)sizeof(*imm), &end) ||
-		    end > params->imm_data_offset || end > byte_len)
-			return TCM_INVALID_FIELD_IN_COMMAND_IU;
-		imm = (void *)cmd + off;
-		len = be32_to_cpu(imm->len);
-		if (check_add_overflow((u32)params->imm_data_offset, len,
-				       &end) || end > byte_len)
-			return TCM_INVALID_FIELD_IN_COMMAND_IU;
-		d->imm = (void *)cmd + params->imm_data_offset;
-		break;
-	default:
-		return TCM_INVALID_FIELD_IN_COMMAND_IU;
-	}
-	if (len > SRPT_MAX_DATA_LEN) {
-		d->ndesc = 0;
-		return TCM_INVALID_FIELD_IN_COMMAND_IU;
-	}
-	d->data_len = len;
-	/*
-	 * An empty buffer keeps its direction, so that a command expecting
-	 * data is answered with DIOVER or DOOVER, but offers nothing to map.
-	 */
-	d->dir = out_fmt ? DMA_TO_DEVICE : DMA_FROM_DEVICE;
-	if (!len) {
-		d->desc = NULL;
-		d->ndesc = 0;
-		d->imm = NULL;
-	}
-	return 0;
-}
-EXPORT_SYMBOL_IF_KUNIT(srpt_parse_cmd);
 
 /**
  * srpt_cmd_map() - allocate data buffers and RDMA contexts of a command
@@ -2941,6 +2118,43 @@ static bool srpt_cmd_try_admit(struct srpt_send_ioctx *ioctx)
 	return true;
 }
 
+/*
+ * Submit a task management function to the target core once its
+ * response has send-queue space; false if the send queue is full.
+ */
+static bool srpt_tmf_try_admit(struct srpt_send_ioctx *ioctx)
+{
+	struct srp_tsk_mgmt *tsk = ioctx->recv->iu.buf;
+
+	if (!srpt_sq_reserve(ioctx->ch, 1))
+		return false;
+	ioctx->nr_wrs = 1;
+	srpt_cmd_set_state(ioctx, SRPT_CMD_TMF);
+	ioctx->has_cmd = true;
+	if (target_submit_tmr(&ioctx->cmd, ioctx->ch->sess, NULL,
+			      scsilun_to_int(&tsk->lun), ioctx,
+			      srpt_tmf_to_tcm(tsk->tsk_mgmt_func), GFP_KERNEL,
+			      tsk->task_tag, TARGET_SCF_ACK_KREF)) {
+		/* The session is going away; answer FAILED meanwhile. */
+		ioctx->has_cmd = false;
+		srpt_post_code_rsp(ioctx, SRPT_RSP_CODE_FAILED);
+	}
+	return true;
+}
+
+/*
+ * Start a request: a SCSI command, a task management function or a
+ * response code. Return false if the send queue is still short.
+ */
+static bool srpt_try_admit(struct srpt_send_ioctx *ioctx)
+{
+	if (ioctx->has_cmd)
+		return srpt_cmd_try_admit(ioctx);
+	if (ioctx->code)
+		return srpt_code_rsp_try_admit(ioctx);
+	return srpt_tmf_try_admit(ioctx);
+}
+
 /**
  * srpt_park() - queue a request that found the send queue short
  * @ioctx: request.
@@ -3000,24 +2214,6 @@ static void srpt_park_or_abandon(struct srpt_send_ioctx *ioctx, bool head,
 		srpt_abandon(ioctx);
 }
 
-static void srpt_dispatch_iu(struct srpt_rdma_ch *ch,
-			     struct srpt_send_ioctx *ioctx,
-			     struct srpt_recv_ioctx *recv);
-static bool srpt_tmf_try_admit(struct srpt_send_ioctx *ioctx);
-
-/*
- * Start a request: a SCSI command, a task management function or a
- * response code. Return false if the send queue is still short.
- */
-static bool srpt_try_admit(struct srpt_send_ioctx *ioctx)
-{
-	if (ioctx->has_cmd)
-		return srpt_cmd_try_admit(ioctx);
-	if (ioctx->code)
-		return srpt_code_rsp_try_admit(ioctx);
-	return srpt_tmf_try_admit(ioctx);
-}
-
 /*
  * Start a request now, unless the send queue is short or others already
  * wait: requests start in the order they arrived (&ch->iu_mutex keeps
@@ -3038,6 +2234,83 @@ static void srpt_admit_or_park(struct srpt_send_ioctx *ioctx)
 	spin_unlock_irqrestore(&ch->lock, flags);
 	if (wait || !srpt_try_admit(ioctx))
 		srpt_park_or_abandon(ioctx, false, gen);
+}
+
+/*
+ * Answer an IU that has no target core command with a response code,
+ * once the send queue has room for it.
+ */
+static void srpt_send_code_rsp(struct srpt_send_ioctx *ioctx, u8 code)
+{
+	ioctx->code = code;
+	srpt_admit_or_park(ioctx);
+}
+
+/**
+ * srpt_handle_cmd() - start an SRP_CMD
+ * @ch: channel.
+ * @ioctx: context holding the receive buffer.
+ *
+ * The target core command is initialised before anything else, so that
+ * a malformed request is answered with CHECK CONDITION through the core.
+ *
+ * Context: process context, under &ch->iu_mutex.
+ */
+static void srpt_handle_cmd(struct srpt_rdma_ch *ch,
+			    struct srpt_send_ioctx *ioctx)
+{
+	struct srp_cmd *srp = ioctx->recv->iu.buf;
+	struct srpt_cmd_desc *d = &ioctx->desc;
+	sense_reason_t reason;
+
+	reason = srpt_parse_cmd(srp, ioctx->recv->byte_len, &ch->params, d);
+	if (reason) {
+		srpt_ch_warn(ch, "tag %#llx: malformed SRP_CMD (buf_fmt %#x, %u bytes)\n",
+			     ioctx->tag, srp->buf_fmt, ioctx->recv->byte_len);
+		d->dir = DMA_NONE;
+		d->data_len = 0;
+	}
+	if (target_init_cmd(&ioctx->cmd, ch->sess, ioctx->sense,
+			    scsilun_to_int(&srp->lun), d->data_len,
+			    srpt_task_attr(srp->task_attr), d->dir,
+			    TARGET_SCF_ACK_KREF)) {
+		srpt_release_ioctx(ioctx);
+		return;
+	}
+	ioctx->has_cmd = true;
+	ioctx->cmd.tag = srp->tag;
+	if (reason)
+		srpt_cmd_set_refusal(ioctx, SRPT_REFUSE_SENSE, reason);
+	srpt_admit_or_park(ioctx);
+}
+
+static void srpt_handle_tmf(struct srpt_rdma_ch *ch,
+			    struct srpt_send_ioctx *ioctx)
+{
+	struct srp_tsk_mgmt *tsk = ioctx->recv->iu.buf;
+
+	if (srpt_tmf_to_tcm(tsk->tsk_mgmt_func) < 0) {
+		srpt_ch_warn(ch, "unknown task management function %#x\n",
+			     tsk->tsk_mgmt_func);
+		srpt_send_code_rsp(ioctx, SRPT_RSP_CODE_NOT_SUPPORTED);
+		return;
+	}
+	srpt_admit_or_park(ioctx);
+}
+
+/* Start an SRP_CMD or SRP_TSK_MGMT that has a send context. */
+static void srpt_dispatch_iu(struct srpt_rdma_ch *ch,
+			     struct srpt_send_ioctx *ioctx,
+			     struct srpt_recv_ioctx *recv)
+{
+	struct srp_cmd *iu = recv->iu.buf;
+
+	ioctx->recv = recv;
+	ioctx->tag = iu->tag;
+	if (iu->opcode == SRP_CMD)
+		srpt_handle_cmd(ch, ioctx);
+	else
+		srpt_handle_tmf(ch, ioctx);
 }
 
 /* Dispatch the IUs that waited for a send context, oldest first. */
@@ -3127,206 +2400,6 @@ static void srpt_fail_waiting(struct srpt_rdma_ch *ch)
 }
 
 /**
- * srpt_task_attr() - target core task attribute of an SRP_CMD
- * @attr: TASK ATTRIBUTE field.
- *
- * Context: any.
- * Return: TCM_*_TAG.
- */
-VISIBLE_IF_KUNIT int srpt_task_attr(u8 attr)
-{
-	switch (attr & 7) {
-	case 1:
-		return TCM_HEAD_TAG;
-	case 2:
-		return TCM_ORDERED_TAG;
-	case 4:
-		return TCM_ACA_TAG;
-	default:
-		return TCM_SIMPLE_TAG;
-	}
-}
-EXPORT_SYMBOL_IF_KUNIT(srpt_task_attr);
-
-/**
- * srpt_handle_cmd() - start an SRP_CMD
- * @ch: channel.
- * @ioctx: context holding the receive buffer.
- *
- * The target core command is initialised before anything else, so that
- * a malformed request is answered with CHECK CONDITION through the core.
- *
- * Context: process context, under &ch->iu_mutex.
- */
-static void srpt_handle_cmd(struct srpt_rdma_ch *ch,
-			    struct srpt_send_ioctx *ioctx)
-{
-	struct srp_cmd *srp = ioctx->recv->iu.buf;
-	struct srpt_cmd_desc *d = &ioctx->desc;
-	sense_reason_t reason;
-
-	reason = srpt_parse_cmd(srp, ioctx->recv->byte_len, &ch->params, d);
-	if (reason) {
-		srpt_ch_warn(ch, "tag %#llx: malformed SRP_CMD (buf_fmt %#x, %u bytes)\n",
-			     ioctx->tag, srp->buf_fmt, ioctx->recv->byte_len);
-		d->dir = DMA_NONE;
-		d->data_len = 0;
-	}
-	if (target_init_cmd(&ioctx->cmd, ch->sess, ioctx->sense,
-			    scsilun_to_int(&srp->lun), d->data_len,
-			    srpt_task_attr(srp->task_attr), d->dir,
-			    TARGET_SCF_ACK_KREF)) {
-		srpt_release_ioctx(ioctx);
-		return;
-	}
-	ioctx->has_cmd = true;
-	ioctx->cmd.tag = srp->tag;
-	if (reason)
-		srpt_cmd_set_refusal(ioctx, SRPT_REFUSE_SENSE, reason);
-	srpt_admit_or_park(ioctx);
-}
-
-/**
- * srpt_tmf_to_tcm() - map an SRP task management function
- * @srp_fn: SRP_TSK_* function code.
- *
- * Context: any.
- * Return: the TMR_* function, or -EINVAL for an unknown code.
- */
-VISIBLE_IF_KUNIT int srpt_tmf_to_tcm(u8 srp_fn)
-{
-	switch (srp_fn) {
-	case SRP_TSK_ABORT_TASK:
-		return TMR_ABORT_TASK;
-	case SRP_TSK_ABORT_TASK_SET:
-		return TMR_ABORT_TASK_SET;
-	case SRP_TSK_CLEAR_TASK_SET:
-		return TMR_CLEAR_TASK_SET;
-	case SRP_TSK_LUN_RESET:
-		return TMR_LUN_RESET;
-	case SRP_TSK_CLEAR_ACA:
-		return TMR_CLEAR_ACA;
-	default:
-		return -EINVAL;
-	}
-}
-EXPORT_SYMBOL_IF_KUNIT(srpt_tmf_to_tcm);
-
-/**
- * srpt_tmr_rsp_code() - SRP response code for a target core TMR result
- * @tmr_response: TMR_* response.
- *
- * Context: any.
- * Return: SRP response code.
- */
-VISIBLE_IF_KUNIT u8 srpt_tmr_rsp_code(u8 tmr_response)
-{
-	switch (tmr_response) {
-	case TMR_FUNCTION_COMPLETE:
-	case TMR_TASK_DOES_NOT_EXIST:
-		return SRPT_RSP_CODE_COMPLETE;
-	case TMR_TASK_MGMT_FUNCTION_NOT_SUPPORTED:
-		return SRPT_RSP_CODE_NOT_SUPPORTED;
-	default:
-		return SRPT_RSP_CODE_FAILED;
-	}
-}
-EXPORT_SYMBOL_IF_KUNIT(srpt_tmr_rsp_code);
-
-/*
- * Submit a task management function to the target core once its
- * response has send-queue space; false if the send queue is full.
- */
-static bool srpt_tmf_try_admit(struct srpt_send_ioctx *ioctx)
-{
-	struct srp_tsk_mgmt *tsk = ioctx->recv->iu.buf;
-
-	if (!srpt_sq_reserve(ioctx->ch, 1))
-		return false;
-	ioctx->nr_wrs = 1;
-	srpt_cmd_set_state(ioctx, SRPT_CMD_TMF);
-	ioctx->has_cmd = true;
-	if (target_submit_tmr(&ioctx->cmd, ioctx->ch->sess, NULL,
-			      scsilun_to_int(&tsk->lun), ioctx,
-			      srpt_tmf_to_tcm(tsk->tsk_mgmt_func), GFP_KERNEL,
-			      tsk->task_tag, TARGET_SCF_ACK_KREF)) {
-		/* The session is going away; answer FAILED meanwhile. */
-		ioctx->has_cmd = false;
-		srpt_post_code_rsp(ioctx, SRPT_RSP_CODE_FAILED);
-	}
-	return true;
-}
-
-static void srpt_handle_tmf(struct srpt_rdma_ch *ch,
-			    struct srpt_send_ioctx *ioctx)
-{
-	struct srp_tsk_mgmt *tsk = ioctx->recv->iu.buf;
-
-	if (srpt_tmf_to_tcm(tsk->tsk_mgmt_func) < 0) {
-		srpt_ch_warn(ch, "unknown task management function %#x\n",
-			     tsk->tsk_mgmt_func);
-		srpt_send_code_rsp(ioctx, SRPT_RSP_CODE_NOT_SUPPORTED);
-		return;
-	}
-	srpt_admit_or_park(ioctx);
-}
-
-/* Start an SRP_CMD or SRP_TSK_MGMT that has a send context. */
-static void srpt_dispatch_iu(struct srpt_rdma_ch *ch,
-			     struct srpt_send_ioctx *ioctx,
-			     struct srpt_recv_ioctx *recv)
-{
-	struct srp_cmd *iu = recv->iu.buf;
-
-	ioctx->recv = recv;
-	ioctx->tag = iu->tag;
-	if (iu->opcode == SRP_CMD)
-		srpt_handle_cmd(ch, ioctx);
-	else
-		srpt_handle_tmf(ch, ioctx);
-}
-
-/**
- * srpt_iu_check() - whether an IU may be processed on a channel
- * @iu: the IU.
- * @len: its length; bytes of @iu past it are not read.
- *
- * An initiator sends SRP_CMD, SRP_TSK_MGMT and SRP_I_LOGOUT requests,
- * each at least as long as its fixed part, and answers only requests of
- * the target (SRP_CRED_REQ, SRP_AER_REQ), which this target never sends.
- * Anything else means the initiator and the target no longer agree on
- * the channel, and the channel is logged out.
- *
- * Context: any.
- * Return: 0, or the SRP_T_LOGOUT reason.
- */
-VISIBLE_IF_KUNIT u32 srpt_iu_check(const u8 *iu, u32 len)
-{
-	u32 min;
-
-	if (!len)
-		return SRPT_T_LOGOUT_INVALID_IU_LEN;
-	switch (iu[0]) {
-	case SRP_CMD:
-		min = sizeof(struct srp_cmd);
-		break;
-	case SRP_TSK_MGMT:
-		min = sizeof(struct srp_tsk_mgmt);
-		break;
-	case SRP_I_LOGOUT:
-		min = sizeof(struct srp_i_logout);
-		break;
-	case SRP_CRED_RSP:
-	case SRP_AER_RSP:
-		return SRPT_T_LOGOUT_UNEXPECTED_RSP;
-	default:
-		return SRPT_T_LOGOUT_INVALID_IU_TYPE;
-	}
-	return len < min ? SRPT_T_LOGOUT_INVALID_IU_LEN : 0;
-}
-EXPORT_SYMBOL_IF_KUNIT(srpt_iu_check);
-
-/**
  * srpt_handle_iu() - act on a received information unit
  * @ch: live channel.
  * @recv: receive buffer; given back here unless a request keeps it.
@@ -3356,6 +2429,27 @@ static void srpt_handle_iu(struct srpt_rdma_ch *ch,
 			return;
 	}
 	srpt_recv_give_back(ch, recv);
+}
+
+/* Process the IUs queued on &ch->early_list, in order. */
+static void srpt_process_early(struct srpt_rdma_ch *ch)
+{
+	struct srpt_recv_ioctx *recv;
+	unsigned long flags;
+
+	lockdep_assert_held(&ch->iu_mutex);
+	for (;;) {
+		spin_lock_irqsave(&ch->lock, flags);
+		recv = list_first_entry_or_null(&ch->early_list,
+						struct srpt_recv_ioctx,
+						wait_entry);
+		if (recv)
+			list_del_init(&recv->wait_entry);
+		spin_unlock_irqrestore(&ch->lock, flags);
+		if (!recv)
+			return;
+		srpt_handle_iu(ch, recv);
+	}
 }
 
 /*
@@ -3427,27 +2521,6 @@ static void srpt_recv_done(struct ib_cq *cq, struct ib_wc *wc)
 	srpt_iu_arrived(ch, recv);
 }
 
-/* Process the IUs queued on &ch->early_list, in order. */
-static void srpt_process_early(struct srpt_rdma_ch *ch)
-{
-	struct srpt_recv_ioctx *recv;
-	unsigned long flags;
-
-	lockdep_assert_held(&ch->iu_mutex);
-	for (;;) {
-		spin_lock_irqsave(&ch->lock, flags);
-		recv = list_first_entry_or_null(&ch->early_list,
-						struct srpt_recv_ioctx,
-						wait_entry);
-		if (recv)
-			list_del_init(&recv->wait_entry);
-		spin_unlock_irqrestore(&ch->lock, flags);
-		if (!recv)
-			return;
-		srpt_handle_iu(ch, recv);
-	}
-}
-
 /*
  * A channel is being released (state DRAINING): give back the IUs that
  * were never processed; srpt_iu_arrived() and srpt_get_ioctx() queue no
@@ -3512,6 +2585,1049 @@ static void srpt_rdma_read_done(struct ib_cq *cq, struct ib_wc *wc)
 	srpt_wc_error(ioctx->ch, wc, "RDMA READ", ioctx->tag);
 	transport_generic_request_failure(&ioctx->cmd,
 					  TCM_CHECK_CONDITION_ABORT_CMD);
+}
+
+/* ---------------------------------------------------------------------
+ * Channels: receive rings and the SRQ, QPs, nexuses, life cycle
+ */
+
+static void srpt_free_recv_ring(struct srpt_device *sdev,
+				struct srpt_recv_ioctx **ring, u32 n)
+{
+	u32 i;
+
+	if (!ring)
+		return;
+	for (i = 0; i < n; i++) {
+		if (!ring[i])
+			continue;
+		srpt_buf_free(sdev, &ring[i]->iu, DMA_FROM_DEVICE);
+		kfree(ring[i]);
+	}
+	kvfree(ring);
+}
+
+/**
+ * srpt_alloc_recv_ring() - allocate receive buffers
+ * @sdev: device.
+ * @n: number of buffers.
+ * @size: size of each buffer: the largest IU it must hold.
+ * @srq: the buffers belong to the device's SRQ.
+ *
+ * Context: process context.
+ * Return: the ring, or NULL.
+ */
+static struct srpt_recv_ioctx **srpt_alloc_recv_ring(struct srpt_device *sdev,
+						     u32 n, u32 size, bool srq)
+{
+	struct srpt_recv_ioctx **ring;
+	u32 i;
+
+	ring = kvcalloc(n, sizeof(*ring), GFP_KERNEL);
+	if (!ring)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		ring[i] = kzalloc(sizeof(*ring[i]), GFP_KERNEL);
+		if (!ring[i])
+			goto free_ring;
+		ring[i]->iu.cqe.done = srpt_recv_done;
+		ring[i]->srq = srq;
+		INIT_LIST_HEAD(&ring[i]->wait_entry);
+		if (srpt_buf_alloc(sdev, &ring[i]->iu, size, DMA_FROM_DEVICE))
+			goto free_ring;
+	}
+	return ring;
+
+free_ring:
+	srpt_free_recv_ring(sdev, ring, n);
+	return NULL;
+}
+
+/**
+ * srpt_srq_create() - create the device SRQ and post its buffers
+ * @sdev: device; the caller holds &sdev->mutex.
+ *
+ * Context: process context.
+ * Return: 0 or a negative errno.
+ */
+static int srpt_srq_create(struct srpt_device *sdev)
+{
+	struct ib_srq_init_attr attr = {
+		.srq_type = IB_SRQT_BASIC,
+		.attr.max_sge = 1,
+	};
+	u32 i, n;
+	int ret;
+
+	lockdep_assert_held(&sdev->mutex);
+	if (sdev->srq)
+		return 0;
+	n = min_t(u32, srpt_srq_size, sdev->device->attrs.max_srq_wr);
+	attr.attr.max_wr = n;
+	sdev->srq = ib_create_srq(sdev->pd, &attr);
+	if (IS_ERR(sdev->srq)) {
+		ret = PTR_ERR(sdev->srq);
+		sdev->srq = NULL;
+		return ret;
+	}
+	sdev->srq_ring = srpt_alloc_recv_ring(sdev, n, srp_max_req_size, true);
+	if (!sdev->srq_ring) {
+		ret = -ENOMEM;
+		goto destroy_srq;
+	}
+	sdev->srq_size = n;
+	for (i = 0; i < n; i++) {
+		ret = srpt_post_recv(sdev, NULL, sdev->srq_ring[i]);
+		if (ret)
+			goto free_ring;
+	}
+	return 0;
+
+free_ring:
+	srpt_free_recv_ring(sdev, sdev->srq_ring, n);
+	sdev->srq_ring = NULL;
+destroy_srq:
+	ib_destroy_srq(sdev->srq);
+	sdev->srq = NULL;
+	return ret;
+}
+
+static void srpt_srq_destroy(struct srpt_device *sdev)
+{
+	lockdep_assert_held(&sdev->mutex);
+	if (!sdev->srq)
+		return;
+	ib_destroy_srq(sdev->srq);
+	srpt_free_recv_ring(sdev, sdev->srq_ring, sdev->srq_size);
+	sdev->srq = NULL;
+	sdev->srq_ring = NULL;
+	sdev->srq_size = 0;
+}
+
+static void srpt_free_send_ring(struct srpt_rdma_ch *ch)
+{
+	struct srpt_device *sdev = ch->sport->sdev;
+	u32 i;
+
+	if (!ch->ioctx)
+		return;
+	for (i = 0; i < ch->credits; i++) {
+		if (!ch->ioctx[i])
+			continue;
+		srpt_buf_free(sdev, &ch->ioctx[i]->rsp, DMA_TO_DEVICE);
+		kfree(ch->ioctx[i]);
+	}
+	kvfree(ch->ioctx);
+	ch->ioctx = NULL;
+}
+
+/* Allocate @ch->credits send contexts with @ch->rsp_size byte buffers. */
+static int srpt_alloc_send_ring(struct srpt_rdma_ch *ch)
+{
+	struct srpt_device *sdev = ch->sport->sdev;
+	struct srpt_send_ioctx *ioctx;
+	u32 i;
+
+	ch->ioctx = kvcalloc(ch->credits, sizeof(*ch->ioctx), GFP_KERNEL);
+	if (!ch->ioctx)
+		return -ENOMEM;
+	for (i = 0; i < ch->credits; i++) {
+		ioctx = kzalloc(sizeof(*ioctx), GFP_KERNEL);
+		if (!ioctx)
+			goto free_ring;
+		ch->ioctx[i] = ioctx;
+		if (srpt_buf_alloc(sdev, &ioctx->rsp, ch->rsp_size,
+				   DMA_TO_DEVICE))
+			goto free_ring;
+		ioctx->rsp.cqe.done = srpt_send_done;
+		ioctx->rdma_cqe.done = srpt_rdma_read_done;
+		ioctx->ch = ch;
+		ioctx->state = SRPT_CMD_DONE;
+		list_add_tail(&ioctx->free_entry, &ch->free_list);
+	}
+	return 0;
+
+free_ring:
+	srpt_free_send_ring(ch);
+	return -ENOMEM;
+}
+
+/**
+ * srpt_ch_create_qp() - create a channel's CQ and QP
+ * @ch: channel; @ch->credits, @ch->sq_size and @ch->srq are set.
+ *
+ * The send queue holds the responses plus the RDMA work requests
+ * rdma_rw adds for @ch->credits commands; the CQ is sized for both
+ * queues and comes from the device's CQ pool.
+ *
+ * Context: process context.
+ * Return: 0 or a negative errno.
+ */
+static int srpt_ch_create_qp(struct srpt_rdma_ch *ch)
+{
+	struct srpt_device *sdev = ch->sport->sdev;
+	struct ib_device *dev = sdev->device;
+	u32 port = ch->sport->port;
+	struct ib_qp_init_attr attr = {
+		.event_handler = srpt_qp_event,
+		.qp_context = ch,
+		.sq_sig_type = IB_SIGNAL_REQ_WR,
+		.qp_type = IB_QPT_RC,
+		.port_num = port,
+		.srq = ch->srq,
+	};
+	u32 rdma_ctxs, rdma_wrs;
+	int ret;
+
+	rdma_ctxs = ch->credits * rdma_rw_mr_factor(dev, port, 256);
+	rdma_wrs = rdma_rw_max_send_wr(dev, port, rdma_ctxs, 0);
+	attr.cap.max_send_wr = ch->sq_size;
+	attr.cap.max_rdma_ctxs = rdma_ctxs;
+	attr.cap.max_send_sge = min(dev->attrs.max_send_sge, 16);
+	attr.cap.max_recv_wr = ch->srq ? 0 : ch->credits;
+	attr.cap.max_recv_sge = 1;
+	ch->cq_size = min_t(u32, ch->sq_size + rdma_wrs + ch->credits,
+			    dev->attrs.max_cqe);
+	ch->cq = ib_cq_pool_get(dev, ch->cq_size,
+				atomic_inc_return(&sdev->comp_vector),
+				IB_POLL_WORKQUEUE);
+	if (IS_ERR(ch->cq)) {
+		ret = PTR_ERR(ch->cq);
+		ch->cq = NULL;
+		return ret;
+	}
+	attr.send_cq = ch->cq;
+	attr.recv_cq = ch->cq;
+	if (ch->rdma_cm_id) {
+		ret = rdma_create_qp(ch->rdma_cm_id, sdev->pd, &attr);
+		ch->qp = ret ? NULL : ch->rdma_cm_id->qp;
+	} else {
+		ch->qp = ib_create_qp(sdev->pd, &attr);
+		ret = PTR_ERR_OR_ZERO(ch->qp);
+		if (ret)
+			ch->qp = NULL;
+	}
+	if (ret) {
+		ib_cq_pool_put(ch->cq, ch->cq_size);
+		ch->cq = NULL;
+		return ret;
+	}
+	ch->sq_size = srpt_sq_budget(attr.cap.max_send_wr, ch->cq_size,
+				     ch->credits);
+	atomic_set(&ch->sq_wr_avail, ch->sq_size);
+	return 0;
+}
+
+static void srpt_ch_destroy_qp(struct srpt_rdma_ch *ch)
+{
+	if (ch->qp) {
+		if (ch->rdma_cm_id)
+			rdma_destroy_qp(ch->rdma_cm_id);
+		else
+			ib_destroy_qp(ch->qp);
+		ch->qp = NULL;
+	}
+	if (ch->cq) {
+		ib_cq_pool_put(ch->cq, ch->cq_size);
+		ch->cq = NULL;
+	}
+}
+
+/* Move an IB/CM channel's QP to @state with the attributes the CM knows. */
+static int srpt_ib_qp_modify(struct srpt_rdma_ch *ch, enum ib_qp_state state)
+{
+	struct ib_qp_attr attr = { .qp_state = state };
+	int mask, ret;
+
+	ret = ib_cm_init_qp_attr(ch->ib_cm_id, &attr, &mask);
+	if (ret)
+		return ret;
+	return ib_modify_qp(ch->qp, &attr, mask);
+}
+
+/*
+ * Move an IB/CM channel's QP to RTR before the REP @rep goes out. The
+ * CM learns the receive PSN and our responder resources only from
+ * ib_send_cm_rep(), and would offer 0 and the REQ's initiator depth
+ * (maybe more than the HCA supports): the QP takes what @rep announces.
+ */
+static int srpt_ib_qp_rtr(struct srpt_rdma_ch *ch,
+			  const struct ib_cm_rep_param *rep)
+{
+	struct ib_qp_attr attr = { .qp_state = IB_QPS_RTR };
+	int mask, ret;
+
+	ret = ib_cm_init_qp_attr(ch->ib_cm_id, &attr, &mask);
+	if (ret)
+		return ret;
+	attr.rq_psn = rep->starting_psn;
+	attr.max_dest_rd_atomic = rep->responder_resources;
+	return ib_modify_qp(ch->qp, &attr, mask);
+}
+
+/*
+ * Post the receive buffers of a channel without SRQ. IBA forbids
+ * posting to a QP in RESET (rxe and rdmavt refuse it): RDMA/CM moved
+ * the QP to INIT when it created it, an IB/CM QP is moved here.
+ */
+static int srpt_ch_post_recvs(struct srpt_rdma_ch *ch, u32 iu_len)
+{
+	struct srpt_device *sdev = ch->sport->sdev;
+	int ret = 0;
+	u32 i;
+
+	if (ch->ib_cm_id)
+		ret = srpt_ib_qp_modify(ch, IB_QPS_INIT);
+	if (ret || ch->srq)
+		return ret;
+	ch->recv = srpt_alloc_recv_ring(sdev, ch->credits, iu_len, false);
+	if (!ch->recv)
+		return -ENOMEM;
+	for (i = 0; i < ch->credits && !ret; i++)
+		ret = srpt_post_recv(sdev, ch->qp, ch->recv[i]);
+	return ret;
+}
+
+static struct srpt_nexus *srpt_nexus_get(struct srpt_port *sport,
+					 const u8 i_port_id[16],
+					 const u8 t_port_id[16])
+{
+	struct srpt_nexus *n;
+
+	lockdep_assert_held(&sport->sdev->mutex);
+	list_for_each_entry(n, &sport->nexus_list, entry)
+		if (!memcmp(n->i_port_id, i_port_id, 16) &&
+		    !memcmp(n->t_port_id, t_port_id, 16))
+			return n;
+	n = kzalloc(sizeof(*n), GFP_KERNEL);
+	if (!n)
+		return NULL;
+	INIT_LIST_HEAD(&n->ch_list);
+	memcpy(n->i_port_id, i_port_id, 16);
+	memcpy(n->t_port_id, t_port_id, 16);
+	list_add_tail(&n->entry, &sport->nexus_list);
+	return n;
+}
+
+static void srpt_nexus_put(struct srpt_nexus *n)
+{
+	if (n && list_empty(&n->ch_list)) {
+		list_del(&n->entry);
+		kfree(n);
+	}
+}
+
+/**
+ * srpt_ch_publish() - add a channel to its nexus, closing older ones
+ * @ch: new channel.
+ * @login: the login.
+ * @multichan: receives the SRP_LOGIN_RSP_MULTICHAN_* result.
+ *
+ * Context: process context; the caller holds &sdev->mutex.
+ * Return: 0 or an SRP_LOGIN_REJ reason.
+ */
+static u32 srpt_ch_publish(struct srpt_rdma_ch *ch,
+			   const struct srpt_login *login, u8 *multichan)
+{
+	struct srpt_nexus *nexus;
+	struct srpt_rdma_ch *old;
+	u32 n = 0, reason;
+
+	nexus = srpt_nexus_get(ch->sport, login->i_port_id, login->t_port_id);
+	if (!nexus)
+		return SRP_LOGIN_REJ_INSUFFICIENT_RESOURCES;
+	list_for_each_entry(old, &nexus->ch_list, list)
+		if (READ_ONCE(old->state) <= SRPT_CH_LIVE)
+			n++;
+	reason = srpt_multichan_decide(n, ch->params.multichan_single,
+				       multichan);
+	if (reason) {
+		srpt_nexus_put(nexus);
+		return reason;
+	}
+	/* SRP r16a: the others are logged out for the multi-channel action. */
+	if (*multichan == SRP_LOGIN_RSP_MULTICHAN_TERMINATED)
+		list_for_each_entry(old, &nexus->ch_list, list)
+			if (!srpt_ch_logout(old, SRPT_T_LOGOUT_MULTICHAN, 0))
+				srpt_ch_close(old);
+	ch->nexus = nexus;
+	list_add_tail(&ch->list, &nexus->ch_list);
+	return 0;
+}
+
+static void srpt_ch_unpublish(struct srpt_rdma_ch *ch)
+{
+	lockdep_assert_held(&ch->sport->sdev->mutex);
+	if (!ch->nexus)
+		return;
+	list_del_init(&ch->list);
+	srpt_nexus_put(ch->nexus);
+	ch->nexus = NULL;
+}
+
+/* Free what srpt_ch_alloc() allocated; the QP must be idle. */
+static void srpt_ch_free(struct srpt_rdma_ch *ch)
+{
+	struct srpt_device *sdev = ch->sport->sdev;
+
+	srpt_ch_destroy_qp(ch);
+	srpt_free_recv_ring(sdev, ch->recv, ch->credits);
+	srpt_buf_free(sdev, &ch->tlogout, DMA_TO_DEVICE);
+	srpt_free_send_ring(ch);
+	/*
+	 * Leave the nexus only now that nothing of the channel is mapped
+	 * on the HCA: srpt_close_channels() returns once no selected
+	 * channel is on a nexus list, and HCA removal relies on that.
+	 */
+	mutex_lock(&sdev->mutex);
+	if (ch->srq)
+		sdev->srq_users--;
+	srpt_ch_unpublish(ch);
+	wake_up_all(&sdev->ch_waitq);
+	mutex_unlock(&sdev->mutex);
+	mutex_destroy(&ch->iu_mutex);
+	mutex_destroy(&ch->rw_mutex);
+	kfree(ch);
+	srpt_sdev_put(sdev);
+}
+
+/**
+ * srpt_ch_release_work() - free a closed channel
+ * @work: &srpt_rdma_ch.release_work.
+ *
+ * Waits until the target core has released every command, drains the
+ * QP, then frees the session, the QP and the channel; the channel
+ * leaves its nexus last (srpt_ch_free()).
+ *
+ * Context: process context (srpt_wq).
+ */
+static void srpt_ch_release_work(struct work_struct *work)
+{
+	struct srpt_rdma_ch *ch = container_of(work, struct srpt_rdma_ch,
+					       release_work);
+
+	srpt_ch_set_state(ch, SRPT_CH_DRAINING);
+	/* Disconnected already: the timer has nothing left to do. */
+	cancel_delayed_work_sync(&ch->logout_work);
+	target_stop_session(ch->sess);
+	cancel_work_sync(&ch->wait_work);
+	srpt_fail_waiting(ch);
+	target_wait_for_sess_cmds(ch->sess);
+	ib_drain_qp(ch->qp);
+	srpt_drop_early(ch);
+	target_remove_session(ch->sess);
+	ch->sess = NULL;
+
+	if (ch->rdma_cm_id) {
+		rdma_destroy_qp(ch->rdma_cm_id);
+		ch->qp = NULL;
+		rdma_destroy_id(ch->rdma_cm_id);
+	} else {
+		ib_destroy_cm_id(ch->ib_cm_id);
+	}
+	/* The QP is gone, so no event can queue close_work again. */
+	cancel_work_sync(&ch->close_work);
+	srpt_ch_set_state(ch, SRPT_CH_RELEASED);
+	pr_info("%s: channel released\n", ch->sess_name);
+	srpt_ch_free(ch);
+}
+
+/**
+ * srpt_ch_alloc() - allocate a channel and everything but its session
+ * @sport: port.
+ * @ib_cm_id: IB/CM connection, or NULL.
+ * @rdma_cm_id: RDMA/CM connection, or NULL.
+ * @params: negotiated login parameters.
+ *
+ * Context: process context (CM handler).
+ * Return: the channel or an ERR_PTR().
+ */
+static struct srpt_rdma_ch *srpt_ch_alloc(struct srpt_port *sport,
+					  struct ib_cm_id *ib_cm_id,
+					  struct rdma_cm_id *rdma_cm_id,
+					  const struct srpt_login_params *params)
+{
+	struct srpt_device *sdev = sport->sdev;
+	struct srpt_rdma_ch *ch;
+	bool use_srq;
+	int ret;
+
+	ch = kzalloc(sizeof(*ch), GFP_KERNEL);
+	if (!ch)
+		return ERR_PTR(-ENOMEM);
+	/* Dropped by srpt_ch_free(), after its last use of the device. */
+	srpt_sdev_get(sdev);
+	ch->sport = sport;
+	ch->ib_cm_id = ib_cm_id;
+	ch->rdma_cm_id = rdma_cm_id;
+	ch->params = *params;
+	spin_lock_init(&ch->lock);
+	mutex_init(&ch->rw_mutex);
+	mutex_init(&ch->iu_mutex);
+	INIT_LIST_HEAD(&ch->list);
+	INIT_LIST_HEAD(&ch->free_list);
+	INIT_LIST_HEAD(&ch->sq_wait_list);
+	INIT_LIST_HEAD(&ch->early_list);
+	INIT_LIST_HEAD(&ch->iu_wait_list);
+	INIT_WORK(&ch->release_work, srpt_ch_release_work);
+	INIT_WORK(&ch->close_work, srpt_ch_close_work);
+	INIT_WORK(&ch->wait_work, srpt_wait_work);
+	INIT_DELAYED_WORK(&ch->logout_work, srpt_logout_timeout);
+	ch->state = SRPT_CH_CONNECTING;
+
+	mutex_lock(&sdev->mutex);
+	ch->sq_size = min_t(u32, sport->attrib.srp_sq_size,
+			    sdev->device->attrs.max_qp_wr);
+	ch->rsp_size = sport->attrib.srp_max_rsp_size;
+	use_srq = sport->attrib.use_srq;
+	ret = 0;
+	if (use_srq)
+		ret = srpt_srq_create(sdev);
+	if (!ret && use_srq) {
+		ch->srq = sdev->srq;
+		sdev->srq_users++;
+	}
+	mutex_unlock(&sdev->mutex);
+	if (ret)
+		goto free_ch;
+	/* Leave room in the send queue for the RDMA of at least one command. */
+	ch->credits = clamp_t(u32, ch->sq_size / 2, 1, SRPT_MAX_CREDITS);
+
+	ret = srpt_ch_create_qp(ch);
+	if (ret)
+		goto put_srq;
+	ret = srpt_alloc_send_ring(ch);
+	if (!ret)
+		ret = srpt_buf_alloc(sdev, &ch->tlogout,
+				     sizeof(struct srp_t_logout), DMA_TO_DEVICE);
+	if (!ret)
+		ret = srpt_ch_post_recvs(ch, params->it_iu_len);
+	if (ret)
+		goto destroy_qp;
+	ch->tlogout.cqe.done = srpt_tlogout_done;
+	return ch;
+
+destroy_qp:
+	/* First the QP, so that no buffer is freed while posted. */
+	srpt_ch_destroy_qp(ch);
+	srpt_free_recv_ring(sdev, ch->recv, ch->credits);
+	srpt_buf_free(sdev, &ch->tlogout, DMA_TO_DEVICE);
+	srpt_free_send_ring(ch);
+put_srq:
+	if (ch->srq) {
+		mutex_lock(&sdev->mutex);
+		sdev->srq_users--;
+		mutex_unlock(&sdev->mutex);
+	}
+free_ch:
+	kfree(ch);
+	srpt_sdev_put(sdev);
+	return ERR_PTR(ret);
+}
+
+/**
+ * srpt_ch_established() - RTU received: start processing IUs
+ * @ch: channel.
+ *
+ * Context: process context (CM handler).
+ */
+static void srpt_ch_established(struct srpt_rdma_ch *ch)
+{
+	if (ch->ib_cm_id && srpt_ib_qp_modify(ch, IB_QPS_RTS)) {
+		srpt_ch_warn(ch, "cannot move the QP to RTS\n");
+		srpt_ch_close(ch);
+		return;
+	}
+	if (srpt_ch_set_state(ch, SRPT_CH_LIVE) != SRPT_CH_CONNECTING)
+		return;
+	mutex_lock(&ch->iu_mutex);
+	srpt_process_early(ch);
+	mutex_unlock(&ch->iu_mutex);
+}
+
+static const char *const srpt_ch_state_names[] = {
+	[SRPT_CH_CONNECTING] = "connecting",
+	[SRPT_CH_LIVE] = "live",
+	[SRPT_CH_DISCONNECTING] = "disconnecting",
+	[SRPT_CH_DRAINING] = "draining",
+	[SRPT_CH_RELEASED] = "released",
+};
+
+/*
+ * Whether @sdev has a channel for which @match() is true; with @report,
+ * log each such channel, for an admin waiting for them to go.
+ */
+static bool srpt_has_channel(struct srpt_device *sdev,
+			     bool (*match)(struct srpt_rdma_ch *, void *),
+			     void *arg, bool report)
+{
+	struct srpt_nexus *n;
+	struct srpt_rdma_ch *ch;
+	bool found = false;
+	u32 i;
+
+	mutex_lock(&sdev->mutex);
+	for (i = 0; i < sdev->nports && (!found || report); i++)
+		list_for_each_entry(n, &sdev->port[i].nexus_list, entry)
+			list_for_each_entry(ch, &n->ch_list, list) {
+				if (match && !match(ch, arg))
+					continue;
+				found = true;
+				if (report)
+					pr_info("%s: waiting for a channel to close (%s)\n",
+						ch->sess_name,
+						srpt_ch_state_names[READ_ONCE(ch->state)]);
+			}
+	mutex_unlock(&sdev->mutex);
+	return found;
+}
+
+/**
+ * srpt_close_channels() - close channels and wait until they are gone
+ * @sdev: device.
+ * @match: selects the channels, or NULL for all.
+ * @arg: argument of @match.
+ *
+ * Every 30 s without progress, the channels still there are logged.
+ *
+ * Context: process context; no channel lock held.
+ */
+static void srpt_close_channels(struct srpt_device *sdev,
+				bool (*match)(struct srpt_rdma_ch *, void *),
+				void *arg)
+{
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	struct srpt_nexus *n;
+	struct srpt_rdma_ch *ch;
+	bool report = false;
+	u32 i;
+
+	mutex_lock(&sdev->mutex);
+	for (i = 0; i < sdev->nports; i++)
+		list_for_each_entry(n, &sdev->port[i].nexus_list, entry)
+			list_for_each_entry(ch, &n->ch_list, list)
+				if (!match || match(ch, arg))
+					srpt_ch_close(ch);
+	mutex_unlock(&sdev->mutex);
+
+	/*
+	 * srpt_has_channel() sleeps on the device mutex, which a
+	 * wait_event() condition must not do; wait_woken() lets the
+	 * check run in TASK_RUNNING without missing a wake-up.
+	 */
+	add_wait_queue(&sdev->ch_waitq, &wait);
+	while (srpt_has_channel(sdev, match, arg, report))
+		report = !wait_woken(&wait, TASK_UNINTERRUPTIBLE, 30 * HZ);
+	remove_wait_queue(&sdev->ch_waitq, &wait);
+}
+
+/* ---------------------------------------------------------------------
+ * Logins and CM handlers
+ */
+
+/* Copy the name of the ACL of @stpg that names the initiator, if any. */
+static bool srpt_tpg_find_acl(struct srpt_tpg *stpg, const u8 i_port_id[16],
+			      const struct sockaddr *sa, char *name, size_t len)
+{
+	struct se_node_acl *se_nacl;
+	bool found = false;
+
+	mutex_lock(&stpg->tpg.acl_node_mutex);
+	list_for_each_entry(se_nacl, &stpg->tpg.acl_node_list, acl_list) {
+		struct srpt_node_acl *acl =
+			container_of(se_nacl, struct srpt_node_acl, nacl);
+
+		if (se_nacl->dynamic_node_acl ||
+		    !srpt_acl_matches(acl, i_port_id, sa))
+			continue;
+		strscpy(name, se_nacl->initiatorname, len);
+		found = true;
+		break;
+	}
+	mutex_unlock(&stpg->tpg.acl_node_mutex);
+	return found;
+}
+
+/**
+ * srpt_find_tpg() - find the enabled TPG that admits an initiator
+ * @sport: port the login arrived on.
+ * @i_port_id: initiator port ID from the login.
+ * @sa: initiator address for RDMA/CM logins, else NULL.
+ * @name: on entry the initiator's own name, used in demo mode; on
+ *	  success the name of the session's ACL.
+ * @len: size of @name.
+ *
+ * ACLs are compared by value, so every spelling of a GUID, port ID or
+ * IP address works under both the GUID- and the GID-named target port.
+ * Without a matching ACL, the first TPG in demo mode admits the
+ * initiator under its own name.
+ *
+ * Context: process context; the caller holds &sport->sdev->mutex.
+ * Return: the TPG, or NULL.
+ */
+static struct srpt_tpg *srpt_find_tpg(struct srpt_port *sport,
+				      const u8 i_port_id[16],
+				      const struct sockaddr *sa,
+				      char *name, size_t len)
+{
+	struct srpt_port_id *ids[] = { sport->gid_id, sport->guid_id };
+	struct srpt_tpg *stpg, *found = NULL, *demo = NULL;
+	int i;
+
+	lockdep_assert_held(&sport->sdev->mutex);
+	for (i = 0; i < ARRAY_SIZE(ids) && !found; i++) {
+		if (!ids[i])
+			continue;
+		mutex_lock(&ids[i]->mutex);
+		list_for_each_entry(stpg, &ids[i]->tpg_list, entry) {
+			if (!stpg->enabled)
+				continue;
+			if (srpt_tpg_find_acl(stpg, i_port_id, sa, name, len)) {
+				found = stpg;
+				break;
+			}
+			if (stpg->demo_mode && !demo)
+				demo = stpg;
+		}
+		mutex_unlock(&ids[i]->mutex);
+	}
+	return found ? found : demo;
+}
+
+static int srpt_send_rej(struct ib_cm_id *ib_cm_id,
+			 struct rdma_cm_id *rdma_cm_id, u64 tag, u32 reason)
+{
+	struct srp_login_rej rej;
+
+	srpt_build_login_rej(&rej, tag, reason);
+	if (ib_cm_id)
+		return ib_send_cm_rej(ib_cm_id, IB_CM_REJ_CONSUMER_DEFINED,
+				      NULL, 0, &rej, sizeof(rej));
+	return rdma_reject(rdma_cm_id, &rej, sizeof(rej),
+			   IB_CM_REJ_CONSUMER_DEFINED);
+}
+
+static int srpt_send_rep(struct srpt_rdma_ch *ch, struct srp_login_rsp *rsp,
+			 u8 responder_resources, u8 initiator_depth)
+{
+	struct ib_device_attr *attrs = &ch->sport->sdev->device->attrs;
+	struct rdma_conn_param cp = {
+		.private_data = rsp,
+		.private_data_len = sizeof(*rsp),
+		.responder_resources = min_t(u8, responder_resources,
+					     attrs->max_qp_rd_atom),
+		.initiator_depth = min_t(u8, initiator_depth,
+					 attrs->max_qp_init_rd_atom),
+		.flow_control = 1,
+		.rnr_retry_count = 7,
+	};
+	struct ib_cm_rep_param rep = {
+		.qp_num = ch->qp->qp_num,
+		.starting_psn = get_random_u32() & 0xffffff,
+		.private_data = rsp,
+		.private_data_len = sizeof(*rsp),
+		.responder_resources = cp.responder_resources,
+		.initiator_depth = cp.initiator_depth,
+		.flow_control = 1,
+		.rnr_retry_count = 7,
+		.srq = !!ch->srq,
+	};
+	int ret;
+
+	if (ch->rdma_cm_id)
+		return rdma_accept(ch->rdma_cm_id, &cp);
+	ret = srpt_ib_qp_rtr(ch, &rep);
+	if (!ret)
+		ret = ib_send_cm_rep(ch->ib_cm_id, &rep);
+	return ret;
+}
+
+static void srpt_req_name(const struct srpt_req *req, char *buf, size_t len)
+{
+	if (req->src)
+		srpt_format_addr(buf, len, req->src);
+	else
+		snprintf(buf, len, "0x%016llx%016llx",
+			 get_unaligned_be64(req->login.i_port_id),
+			 get_unaligned_be64(req->login.i_port_id + 8));
+}
+
+/**
+ * srpt_cm_login() - process a login from IB/CM or RDMA/CM
+ * @req: the request.
+ *
+ * On success the channel is published, its session exists and the CM
+ * accepted the connection. On failure an SRP_LOGIN_REJ was sent and
+ * nothing is left behind.
+ *
+ * Context: process context (CM handler of the new connection), between
+ * srpt_login_begin() and srpt_login_end().
+ * Return: 0 or a negative errno; the CM destroys the new ID on error.
+ */
+static int srpt_cm_login(struct srpt_req *req)
+{
+	struct srpt_port *sport = req->sport;
+	struct srpt_device *sdev = sport->sdev;
+	struct srpt_login_params params;
+	char acl_name[64], name[sizeof(((struct srpt_rdma_ch *)0)->sess_name)];
+	struct srp_login_rsp *rsp = NULL;
+	struct srpt_rdma_ch *ch = NULL;
+	struct srpt_tpg *stpg;
+	u8 multichan;
+	u32 reason;
+	int ret;
+
+	srpt_req_name(req, name, sizeof(name));
+	strscpy(acl_name, name, sizeof(acl_name));
+	reason = srpt_check_login(&req->login, srp_max_req_size,
+				  srpt_service_guid, &params);
+	if (reason)
+		goto reject;
+	/* Turn away unknown initiators before allocating anything. */
+	mutex_lock(&sdev->mutex);
+	stpg = sdev->removed ? NULL :
+		srpt_find_tpg(sport, req->login.i_port_id, req->src,
+			      acl_name, sizeof(acl_name));
+	mutex_unlock(&sdev->mutex);
+	reason = SRP_LOGIN_REJ_UNABLE_ASSOCIATE_CHANNEL;
+	if (!stpg)
+		goto reject;
+
+	rsp = kzalloc(sizeof(*rsp), GFP_KERNEL);
+	ch = srpt_ch_alloc(sport, req->ib_cm_id, req->rdma_cm_id, &params);
+	reason = SRP_LOGIN_REJ_INSUFFICIENT_RESOURCES;
+	if (IS_ERR(ch) || !rsp) {
+		ch = IS_ERR(ch) ? NULL : ch;
+		goto reject;
+	}
+	strscpy(ch->sess_name, name, sizeof(ch->sess_name));
+
+	/*
+	 * From the ACL lookup to the accept, hold the device mutex: the TPG
+	 * cannot be disabled or dropped, nor the channel closed, before the
+	 * CM owns the connection.
+	 */
+	mutex_lock(&sdev->mutex);
+	reason = SRP_LOGIN_REJ_UNABLE_ASSOCIATE_CHANNEL;
+	strscpy(acl_name, name, sizeof(acl_name));
+	stpg = sdev->removed ? NULL :
+		srpt_find_tpg(sport, req->login.i_port_id, req->src,
+			      acl_name, sizeof(acl_name));
+	if (!stpg)
+		goto unlock;
+	ch->stpg = stpg;
+	ch->sess = target_setup_session(&stpg->tpg, 0, 0, TARGET_PROT_NORMAL,
+					acl_name, ch, NULL);
+	if (IS_ERR(ch->sess)) {
+		ch->sess = NULL;
+		goto unlock;
+	}
+	reason = srpt_ch_publish(ch, &req->login, &multichan);
+	if (reason)
+		goto unlock;
+	srpt_build_login_rsp(rsp, req->login.tag, &params, ch->credits,
+			     ch->rsp_size, multichan);
+	if (ch->ib_cm_id)
+		ch->ib_cm_id->context = ch;
+	else
+		ch->rdma_cm_id->context = ch;
+	ret = srpt_send_rep(ch, rsp, req->responder_resources,
+			    req->initiator_depth);
+	if (ret) {
+		srpt_ch_unpublish(ch);
+		reason = SRP_LOGIN_REJ_INSUFFICIENT_RESOURCES;
+		goto unlock;
+	}
+	mutex_unlock(&sdev->mutex);
+	kfree(rsp);
+	pr_info("%s-%u: logged in to %s (%u credits, IU %u/%u bytes%s)\n",
+		ch->sess_name, ch->qp->qp_num, acl_name, ch->credits,
+		params.it_iu_len, ch->rsp_size,
+		params.use_imm_data ? ", immediate data" : "");
+	return 0;
+
+unlock:
+	mutex_unlock(&sdev->mutex);
+reject:
+	kfree(rsp);
+	pr_info_ratelimited("login from %s rejected: %s (0x%08x)\n", name,
+			    srpt_rej_reason_name(reason), reason);
+	srpt_send_rej(req->ib_cm_id, req->rdma_cm_id, req->login.tag, reason);
+	if (ch) {
+		if (ch->ib_cm_id)
+			ch->ib_cm_id->context = NULL;
+		else
+			ch->rdma_cm_id->context = NULL;
+		if (ch->sess)
+			target_remove_session(ch->sess);
+		/* Flush the posted receives before their buffers go. */
+		ib_drain_qp(ch->qp);
+		srpt_ch_free(ch);
+	}
+	return -ECONNREFUSED;
+}
+
+/*
+ * Count a login that may create a channel on @sdev; false once the HCA
+ * is being removed. srpt_remove_one() waits until every login counted
+ * has ended, so none creates resources on a device going away.
+ */
+static bool srpt_login_begin(struct srpt_device *sdev)
+{
+	bool ok;
+
+	mutex_lock(&sdev->mutex);
+	ok = !sdev->removed;
+	if (ok)
+		sdev->logins++;
+	mutex_unlock(&sdev->mutex);
+	return ok;
+}
+
+static void srpt_login_end(struct srpt_device *sdev)
+{
+	mutex_lock(&sdev->mutex);
+	sdev->logins--;
+	wake_up_all(&sdev->ch_waitq);
+	mutex_unlock(&sdev->mutex);
+}
+
+/**
+ * srpt_cm_req_recv() - answer a connection request
+ * @req: the request, as far as it could be read.
+ * @reason: SRP_LOGIN_REJ reason found while reading it, or 0.
+ *
+ * Context: process context (CM handler of the new connection).
+ * Return: 0, or a negative errno to have the CM destroy the new ID.
+ */
+static int srpt_cm_req_recv(struct srpt_req *req, u32 reason)
+{
+	struct srpt_device *sdev;
+	int ret;
+
+	if (!reason && !srpt_login_begin(req->sport->sdev))
+		reason = SRP_LOGIN_REJ_UNABLE_ESTABLISH_CHANNEL;
+	if (reason) {
+		srpt_send_rej(req->ib_cm_id, req->rdma_cm_id, req->login.tag,
+			      reason);
+		return -ECONNREFUSED;
+	}
+	sdev = req->sport->sdev;
+	ret = srpt_cm_login(req);
+	srpt_login_end(sdev);
+	return ret;
+}
+
+static int srpt_ib_cm_req_recv(struct ib_cm_id *cm_id,
+			       const struct ib_cm_event *event)
+{
+	struct srpt_device *sdev = srpt_sdev_lookup(cm_id->device);
+	struct srpt_req req = { .ib_cm_id = cm_id };
+	u32 reason;
+	int ret;
+
+	/* The listener's context, copied to @cm_id; the channel's, later. */
+	cm_id->context = NULL;
+	reason = srpt_ib_req_parse(sdev, &event->param.req_rcvd,
+				   event->private_data, &req);
+	ret = srpt_cm_req_recv(&req, reason);
+	if (sdev)
+		srpt_sdev_put(sdev);
+	return ret;
+}
+
+/**
+ * srpt_ib_cm_handler() - IB/CM event handler
+ * @cm_id: connection; its context is the channel (NULL before accept).
+ * @event: event.
+ *
+ * Context: process context (IB/CM workqueue).
+ * Return: non-zero to have the CM destroy @cm_id (rejected logins only).
+ */
+static int srpt_ib_cm_handler(struct ib_cm_id *cm_id,
+			      const struct ib_cm_event *event)
+{
+	struct srpt_rdma_ch *ch = cm_id->context;
+
+	if (event->event == IB_CM_REQ_RECEIVED)
+		return srpt_ib_cm_req_recv(cm_id, event);
+	if (!ch)
+		return 0;
+	switch (event->event) {
+	case IB_CM_RTU_RECEIVED:
+	case IB_CM_USER_ESTABLISHED:
+		srpt_ch_established(ch);
+		break;
+	case IB_CM_DREQ_RECEIVED:
+		ib_send_cm_drep(cm_id, NULL, 0);
+		srpt_ch_close(ch);
+		break;
+	case IB_CM_REJ_RECEIVED:
+	case IB_CM_REP_ERROR:
+	case IB_CM_DREQ_ERROR:
+	case IB_CM_DREP_RECEIVED:
+	case IB_CM_TIMEWAIT_EXIT:
+		srpt_ch_close(ch);
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static int srpt_rdma_cm_req_recv(struct rdma_cm_id *cm_id,
+				 const struct rdma_cm_event *event)
+{
+	struct srpt_req req = {
+		.rdma_cm_id = cm_id,
+		.src = (struct sockaddr *)&cm_id->route.addr.dst_addr,
+	};
+	struct srpt_device *sdev = srpt_sdev_lookup(cm_id->device);
+	u32 reason;
+	int ret;
+
+	reason = srpt_rdma_req_parse(sdev, cm_id->port_num, &event->param.conn,
+				     &req);
+	ret = srpt_cm_req_recv(&req, reason);
+	if (sdev)
+		srpt_sdev_put(sdev);
+	return ret;
+}
+
+/**
+ * srpt_rdma_cm_handler() - RDMA/CM event handler
+ * @cm_id: listener, or a connection whose context is its channel.
+ * @event: event.
+ *
+ * Context: process context (RDMA/CM).
+ * Return: non-zero to have the CM destroy @cm_id (rejected logins only).
+ */
+static int srpt_rdma_cm_handler(struct rdma_cm_id *cm_id,
+				struct rdma_cm_event *event)
+{
+	struct srpt_rdma_ch *ch = cm_id->context;
+
+	if (event->event == RDMA_CM_EVENT_CONNECT_REQUEST)
+		return srpt_rdma_cm_req_recv(cm_id, event);
+	if (!ch)
+		return 0;
+	switch (event->event) {
+	case RDMA_CM_EVENT_ESTABLISHED:
+		srpt_ch_established(ch);
+		break;
+	case RDMA_CM_EVENT_DISCONNECTED:
+	case RDMA_CM_EVENT_TIMEWAIT_EXIT:
+	case RDMA_CM_EVENT_REJECTED:
+	case RDMA_CM_EVENT_UNREACHABLE:
+	case RDMA_CM_EVENT_CONNECT_ERROR:
+	case RDMA_CM_EVENT_ADDR_CHANGE:
+	case RDMA_CM_EVENT_DEVICE_REMOVAL:
+		srpt_ch_close(ch);
+		break;
+	default:
+		break;
+	}
+	return 0;
 }
 
 /* ---------------------------------------------------------------------
@@ -3695,115 +3811,6 @@ static int srpt_tpg_check_demo_mode_write_protect(struct se_portal_group *tpg)
  * configfs
  */
 
-/* Parse "xxxx:xxxx:xxxx:xxxx" (1 to 4 hex digits per group). */
-static int srpt_parse_guid(const char *s, u8 guid[8])
-{
-	u32 i, n;
-
-	for (i = 0; i < 4; i++) {
-		u16 v = 0;
-
-		for (n = 0; isxdigit(*s) && n < 4; n++, s++)
-			v = v << 4 | hex_to_bin(*s);
-		if (!n || *s != (i < 3 ? ':' : '\0'))
-			return -EINVAL;
-		s++;
-		put_unaligned_be16(v, guid + 2 * i);
-	}
-	return 0;
-}
-
-/* Parse an optional "0x" and up to 32 hex digits, right-aligned. */
-static int srpt_parse_hex_id(const char *s, u8 id[16], bool exact)
-{
-	size_t len;
-
-	if (!strncasecmp(s, "0x", 2))
-		s += 2;
-	len = strlen(s);
-	if (!len || len % 2 || len > 32 || (exact && len != 32))
-		return -EINVAL;
-	memset(id, 0, 16);
-	return hex2bin(id + 16 - len / 2, s, len / 2);
-}
-
-/**
- * srpt_parse_acl_name() - parse a node ACL name
- * @name: GUID (xxxx:xxxx:xxxx:xxxx), initiator port ID (hex, optional
- *	  0x, left-padded with zeroes), or IPv4 / IPv6 address; an
- *	  IPv4-mapped IPv6 address is stored as IPv4.
- * @acl: receives the kind and value.
- *
- * Context: any.
- * Return: 0 or -EINVAL.
- */
-VISIBLE_IF_KUNIT int srpt_parse_acl_name(const char *name,
-					 struct srpt_node_acl *acl)
-{
-	struct sockaddr_in6 *s6 = (void *)&acl->addr;
-	struct sockaddr_in *s4 = (void *)&acl->addr;
-	const char *end;
-
-	memset(acl->id, 0, sizeof(acl->id));
-	memset(&acl->addr, 0, sizeof(acl->addr));
-	if (!srpt_parse_guid(name, acl->id + 8)) {
-		acl->kind = SRPT_ACL_GUID;
-		return 0;
-	}
-	if (!srpt_parse_hex_id(name, acl->id, false)) {
-		acl->kind = SRPT_ACL_PORT_ID;
-		return 0;
-	}
-	memset(acl->id, 0, sizeof(acl->id));
-	acl->kind = SRPT_ACL_IP;
-	if (in4_pton(name, -1, (u8 *)&s4->sin_addr, -1, &end) && !*end) {
-		s4->sin_family = AF_INET;
-		return 0;
-	}
-	if (in6_pton(name, -1, s6->sin6_addr.s6_addr, -1, &end) && !*end) {
-		/* Store ::ffff:a.b.c.d as the IPv4 address it stands for. */
-		if (ipv6_addr_v4mapped(&s6->sin6_addr)) {
-			__be32 v4 = s6->sin6_addr.s6_addr32[3];
-
-			memset(&acl->addr, 0, sizeof(acl->addr));
-			s4->sin_family = AF_INET;
-			s4->sin_addr.s_addr = v4;
-			return 0;
-		}
-		s6->sin6_family = AF_INET6;
-		return 0;
-	}
-	return -EINVAL;
-}
-EXPORT_SYMBOL_IF_KUNIT(srpt_parse_acl_name);
-
-/**
- * srpt_parse_port_name() - parse a target port name
- * @name: port GUID (xxxx:xxxx:xxxx:xxxx) or GID (0x and 32 hex digits,
- *	  32 hex digits, or IPv6 notation).
- * @gid: receives the GID, or the GUID in bytes 8..15.
- * @is_guid: set if @name is a GUID.
- *
- * Context: any.
- * Return: 0 or -EINVAL.
- */
-VISIBLE_IF_KUNIT int srpt_parse_port_name(const char *name, u8 gid[16],
-					  bool *is_guid)
-{
-	const char *end;
-
-	memset(gid, 0, 16);
-	*is_guid = !srpt_parse_guid(name, gid + 8);
-	if (*is_guid)
-		return 0;
-	if (!srpt_parse_hex_id(name, gid, true))
-		return 0;
-	if (in6_pton(name, -1, gid, -1, &end) && !*end)
-		return 0;
-	return -EINVAL;
-}
-EXPORT_SYMBOL_IF_KUNIT(srpt_parse_port_name);
-
 static struct srpt_port *srpt_lookup_port(const u8 gid[16], bool is_guid)
 {
 	struct srpt_device *sdev;
@@ -3963,27 +3970,6 @@ static struct srpt_port *srpt_attr_port(struct config_item *item)
 {
 	return srpt_tpg(attrib_to_tpg(item))->port_id->sport;
 }
-
-/**
- * srpt_attr_parse() - parse a configfs attribute value within a range
- * @page: the written text.
- * @min: smallest valid value.
- * @max: largest valid value.
- * @val: the value.
- *
- * Context: any.
- * Return: 0, or -EINVAL for text that is no number or out of range.
- */
-VISIBLE_IF_KUNIT int srpt_attr_parse(const char *page, u32 min, u32 max,
-				     u32 *val)
-{
-	int ret = kstrtou32(page, 0, val);
-
-	if (ret)
-		return -EINVAL;
-	return *val < min || *val > max ? -EINVAL : 0;
-}
-EXPORT_SYMBOL_IF_KUNIT(srpt_attr_parse);
 
 /* Show the u32 TPG attribute at @offset in &struct srpt_port_attrib. */
 static ssize_t srpt_attrib_show(struct config_item *item, char *page,
@@ -4466,4 +4452,5 @@ static void __exit srpt_cleanup_module(void)
 }
 
 module_init(srpt_init_module);
+
 module_exit(srpt_cleanup_module);
