@@ -14,14 +14,15 @@ rescan() { echo "- - -" > "/sys/class/scsi_host/$SRP_HOST/scan"; }
 lun_gone() { ! srp_disk "$SRP_HOST" "$1" >/dev/null; }
 
 # report_luns_are DEV "L...": REPORT LUNS through DEV lists exactly the
-# LUNs L... (single level, peripheral addressing)
+# LUNs L..., in increasing order (single level, peripheral addressing;
+# the list itself has no prescribed order)
 report_luns_are() {
-	local v got=()
-	for v in $(sg_luns -q "$1"); do
-		got+=($(( 16#${v:0:4} & 0x3fff )))
-	done
-	diag "REPORT LUNS through $1: ${got[*]}"
-	[ "${got[*]}" = "$2" ]
+	local v got
+	got=$(for v in $(sg_luns -q "$1"); do
+		echo $(( 16#${v:0:4} & 0x3fff ))
+	done | sort -n | paste -sd' ')
+	diag "REPORT LUNS through $1: $got"
+	[ "$got" = "$2" ]
 }
 
 # lun_not_supported DEV: a READ(10) through DEV's SG_IO ends in CHECK
