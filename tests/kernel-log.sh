@@ -353,19 +353,50 @@ _live_log_usable() {
 	fi
 }
 
+# _live_log_missing LIVE: sets LIVE_LOST to how many records the kernel
+# logged up to the end marker that LIVE has no line for: the follower
+# misses records when the ring buffer wraps before it reads them
+# (/dev/kmsg numbers records from 0; dmesg prints a line for each). 0
+# when the marker's number cannot be read.
+LIVE_LOST=0
+_live_log_missing() {
+	local m="srpt-test: end $SCENARIO_NAME" seq lines
+	LIVE_LOST=0
+	seq=$(dd if=/dev/kmsg iflag=nonblock bs=16384 2>/dev/null |
+		awk -F '[,;]' -v m="$m" 'index($0, m) { s = $2 } END { print s }')
+	[ -n "$seq" ] || { diag "kernel log: no end marker in /dev/kmsg"; return 0; }
+	lines=$(grep -n -m1 -F "$m" "$1" | cut -d: -f1)
+	lines=${lines:-0}
+	diag "kernel log: the end marker is record $seq, line $lines of $1"
+	[ $(( seq + 1 )) -le "$lines" ] || LIVE_LOST=$(( seq + 1 - lines ))
+}
+
 # kernel_log_check: judge the kernel log since srpt_begin (a test point)
-# and the taint flags that appeared meanwhile
+# and the taint flags that appeared meanwhile. The log read is
+# kmsg-live.txt when it is complete, else dmesg when it still goes back to
+# the scenario's begin; when neither holds all of it, the check fails
+# (after judging what there is).
 kernel_log_check() {
 	local bad=0 live=$RESULTS/kmsg-live.txt ring=$RESULTS/dmesg-end.txt
 	local log=$RESULTS/dmesg-scenario.txt src first_ring first_live begin taint
+	local lost=0 ring_has_begin=0
 	kmsg "end $SCENARIO_NAME"
 	dmesg > "$ring" 2>/dev/null
+	grep -qF "srpt-test: begin $SCENARIO_NAME" "$ring" && ring_has_begin=1
 	begin=$(_log_ts "$(grep -F -m1 "srpt-test: begin $SCENARIO_NAME" "$ring" || true)")
 	if [ "$begin" -lt 0 ] && [ -s "$live" ]; then
 		begin=$(_log_ts "$(grep -F -m1 "srpt-test: begin $SCENARIO_NAME" "$live" || true)")
 	fi
 	src=$ring
-	_live_log_usable "$live" "$begin" && src=$live
+	if _live_log_usable "$live" "$begin"; then
+		src=$live
+		_live_log_missing "$live"
+		lost=$LIVE_LOST
+		if [ "$lost" -gt 0 ]; then
+			diag "kernel log: $live misses $lost record(s): the follower fell behind"
+			[ "$ring_has_begin" = 1 ] && { src=$ring; lost=0; }
+		fi
+	fi
 	# The boot's first line is stamped 0 (kmsg-live.txt has it).
 	first_ring=$(head -n1 "$ring")
 	first_live='[    0.000000]'
@@ -380,6 +411,10 @@ kernel_log_check() {
 		return 1
 	fi
 	judge_log_reports "$log" || bad=1
+	if [ "$lost" -gt 0 ]; then
+		tap_not_ok "kernel log: incomplete, $lost record(s) lost and the ring buffer no longer reaches back to the scenario's begin"
+		bad=1
+	fi
 	taint=$(_read1 /proc/sys/kernel/tainted)
 	judge_taint "$_taint_start" "$taint" "$LOG_REPORTS" "$LOG_BADPAGE" || bad=1
 	[ "$bad" -eq 0 ] && tap_ok "kernel log: no unexpected BUG/WARNING/Oops/SLUB/KASAN/lockdep/hung task reports ($LOG_REPORTS report(s) seen)"
