@@ -38,7 +38,7 @@
 # -e) with a "not ok". On every exit path: background jobs are killed,
 # at_end commands run, ib_srp logs out, the target is torn down and
 # ib_srpt unloaded (a test point), and the kernel log is checked (a test
-# point; see kernel_log_check and tests/dmesg-allowlist.txt).
+# point; see tests/kernel-log.sh and tests/dmesg-allowlist.txt).
 #
 # shellcheck disable=SC2034 # globals are for the scenarios
 
@@ -774,6 +774,52 @@ all_released() {
 	wait_for 60 no_rc_qps || { diag "RC QPs left: $(rc_qps)"; return 1; }
 }
 
+# _module_qps MODULE: RC QPs of MODULE's connections: those it created
+# itself (rdma res: comm [MODULE]) and those rdma_cm created for its
+# RDMA/CM connections (comm [rdma_cm], known by the QP number of one of
+# MODULE's cm_ids)
+_module_qps() {
+	{ rdma res show cm_id; echo '=='; rdma res show qp; } 2>/dev/null |
+		awk -v m=" comm [$1]" '
+		function lqpn(i) { for (i = 1; i < NF; i++) if ($i == "lqpn") return $(i + 1); return "" }
+		$0 == "==" { qps = 1; next }
+		!qps && index($0, m) && lqpn() != "" { cm[lqpn()] = 1 }
+		qps && / type RC / && (index($0, m) || (lqpn() in cm)) { n++ }
+		END { print n + 0 }'
+}
+
+# target_qps: QPs of ib_srpt's channels (0 once the target closed every
+# session); initiator_qps: those of ib_srp
+target_qps() { _module_qps ib_srpt; }
+initiator_qps() { _module_qps ib_srp; }
+
+# target_qps_become N [SECONDS]: within SECONDS (scaled, default 30)
+# ib_srpt holds exactly N channel QPs
+_qps_want=0
+_target_qps_is() { [ "$(target_qps)" -eq "$_qps_want" ]; }
+target_qps_become() {
+	_qps_want=$1
+	wait_for "${2:-30}" _target_qps_is ||
+		{ diag "ib_srpt holds $(target_qps) QP(s), not $1"; return 1; }
+}
+
+# target_released [SECONDS]: the target closed every session: within
+# SECONDS (scaled, default 30) ib_srpt holds no QP
+target_released() { target_qps_become 0 "${1:-30}"; }
+
+# target_matches_initiator [SECONDS]: the target closed the channels of
+# ib_srp's earlier logins: within SECONDS (scaled, default 30) it holds
+# as many QPs as ib_srp, and at least one
+_qps_match() {
+	local t i
+	t=$(target_qps) i=$(initiator_qps)
+	[ "$t" -eq "$i" ] && [ "$t" -gt 0 ]
+}
+target_matches_initiator() {
+	wait_for "${1:-30}" _qps_match ||
+		{ diag "ib_srpt holds $(target_qps) QP(s), ib_srp $(initiator_qps)"; return 1; }
+}
+
 # sectors_done [DEV]: sectors read and written on block device DEV
 # (default $DISK) so far
 sectors_done() {
@@ -853,6 +899,50 @@ srp_tool() {
 		exec "$TOOL" "${args[@]}" "$@"
 	fi
 	"$TOOL" "${args[@]}" "$@"
+}
+
+# Writes acknowledged during a race must read back afterwards
+# (tests/tools/acked-writes.c: 64 KiB blocks whose content depends on
+# their number only). acked_build compiles the tool; acked_start NAME
+# DEV FIRST COUNT writes blocks FIRST..FIRST+COUNT-1 of DEV round and
+# round in the background, noting each write that succeeded, until
+# acked_stop NAME; acked_verify NAME DEV reads back those blocks. Keep
+# other writers (load_start --size=...) away from the blocks.
+ACKED=/tmp/acked-writes
+declare -A _acked_pid _acked_range
+acked_build() {
+	cc -O2 -Wall -o "$ACKED" "$TESTS_DIR/tools/acked-writes.c"
+}
+acked_start() {
+	rm -f "/tmp/acked-$1.stop" "$RESULTS/acked-$1.log"
+	_acked_range[$1]="$3 $4"
+	bg "$ACKED" write "$2" "$3" "$4" "$RESULTS/acked-$1.log" "/tmp/acked-$1.stop" \
+		> "$RESULTS/acked-$1.out"
+	_acked_pid[$1]=$BG_PID
+}
+# acked_stop NAME: the writer ends after its current write (killed if it
+# is still stuck in one after 60 s, scaled); diag: its counts
+acked_stop() {
+	local pid=${_acked_pid[$1]}
+	touch "/tmp/acked-$1.stop"
+	if ! wait_for 60 _not_running "$pid"; then
+		diag "acked writes $1: writer still in a write after $(scaled 60) s, killed"
+		kill -KILL "$pid" 2>/dev/null || true
+	fi
+	wait "$pid" 2>/dev/null || true
+	diag "acked writes $1: $(cat "$RESULTS/acked-$1.out" 2>/dev/null)"
+}
+# acked_verify NAME DEV: every block whose write NAME saw succeed reads
+# back from DEV with its content; ACKED_N is how many blocks that was
+ACKED_N=0
+acked_verify() {
+	local out rc=0
+	# shellcheck disable=SC2086 # FIRST COUNT
+	out=$("$ACKED" verify "$2" ${_acked_range[$1]} "$RESULTS/acked-$1.log" 2>&1) || rc=$?
+	diag "acked writes $1 read back from $2: $(tail -n 5 <<< "$out")"
+	ACKED_N=$(sed -n 's/^ACKED blocks=\([0-9]*\).*/\1/p' <<< "$out")
+	ACKED_N=${ACKED_N:-0}
+	return "$rc"
 }
 
 # The SG_IO tool of the discontiguous-buffer scenario (tests/tools/
