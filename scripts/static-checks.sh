@@ -13,8 +13,8 @@
 #                      under __CHECKER__ since v4.10, no __CHECK_ENDIAN__)
 #   shell scripts      shellcheck -S warning -x on the test and build
 #                      scripts (every tracked *.sh, and .ci/run)
-#   host test <file>   each tests/host/*.sh (tests of the VM test library
-#                      that need no VM), passing when it exits 0
+#   host test <file>   each executable tests/host/*.sh (tests of the test
+#                      tooling that need no VM), passing when it exits 0
 #
 #   scripts/static-checks.sh [check-name-glob]   e.g. 'sparse*' or 'checkpatch*'
 #
@@ -103,7 +103,7 @@ fi
 
 # Host tests of the test library (no VM): a pass prints nothing here.
 for t in tests/host/*.sh; do
-	[ -f "$t" ] || continue
+	[ -f "$t" ] && [ -x "$t" ] || continue	# not the sourced helpers
 	want "host test $t" || continue
 	bash "$t" > "$OUT.raw" 2>&1
 	rc=$?

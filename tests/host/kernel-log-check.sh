@@ -27,17 +27,8 @@ tap_ok() { echo "ok - $1" >> "$OUT"; }
 tap_not_ok() { echo "not ok - $1" >> "$OUT"; [ $# -lt 2 ] || diag "$2"; }
 tap_todo() { echo "$1 - $2 # TODO $3" >> "$OUT"; }
 
-n=0 nfail=0
-result() {	# result DESC OK(0|1) [DETAIL]
-	n=$((n + 1))
-	if [ "$2" = 0 ]; then
-		echo "ok $n - $1"
-	else
-		nfail=$((nfail + 1))
-		echo "not ok $n - $1"
-		[ -z "${3:-}" ] || sed 's/^/#   /' <<< "$3"
-	fi
-}
+# shellcheck source=tap.sh
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 
 # stamp: prefix each line of stdin with a dmesg timestamp
 stamp() { awk '{ printf "[%5d.%06d] %s\n", 100 + NR / 1000, NR % 1000 * 997, $0 }'; }
@@ -350,6 +341,4 @@ taint_case "new taint B with a SLUB report passes" 0 0 $(( W | B )) 2 1
 taint_case "taint O and E (our unsigned module) alone pass" 0 0 $(( O | E )) 0 0
 taint_case "W present before the scenario passes" 0 "$W" "$W" 0 0
 
-echo "1..$n"
-echo "kernel-log-check: $((n - nfail)) passed, $nfail failed"
-[ "$nfail" -eq 0 ]
+tap_end kernel-log-check

@@ -16,17 +16,8 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 WORK=$(mktemp -d /tmp/kunit-cases.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 
-n=0 nfail=0
-result() {	# result DESC OK(0|1) [DETAIL]
-	n=$((n + 1))
-	if [ "$2" = 0 ]; then
-		echo "ok $n - $1"
-	else
-		nfail=$((nfail + 1))
-		echo "not ok $n - $1"
-		[ -z "${3:-}" ] || sed 's/^/#   /' <<< "$3"
-	fi
-}
+# shellcheck source=tap.sh
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 
 cat > "$WORK/sample_test.c" <<'EOF'
 static struct kunit_case alpha_cases[] = {
@@ -169,6 +160,4 @@ real=$(kunit_cases_defined "$HERE/../../ib_srpt_test.c")
 result "ib_srpt_test.c: every registered suite defines cases" \
 	"$([ -n "$real" ] && ! grep -qE '^[^ ]* 0$|^ ' <<< "$real"; echo $?)" "$real"
 
-echo "1..$n"
-echo "kunit-cases: $((n - nfail)) passed, $nfail failed"
-[ "$nfail" -eq 0 ]
+tap_end kunit-cases

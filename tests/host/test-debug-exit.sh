@@ -19,17 +19,8 @@ mkdir -p "$SRPT_CACHE" "$SRPT_REPO/scripts"
 cp "$REPO"/Makefile "$REPO"/ib_srpt.c "$REPO"/ib_srpt.h "$SRPT_REPO/"
 cp "$REPO/scripts/debug.config" "$SRPT_REPO/scripts/"
 
-n=0 nfail=0
-result() {	# result DESC OK(0|1) [DETAIL]
-	n=$((n + 1))
-	if [ "$2" = 0 ]; then
-		echo "ok $n - $1"
-	else
-		nfail=$((nfail + 1))
-		echo "not ok $n - $1"
-		[ -z "${3:-}" ] || sed 's/^/#   /' <<< "$3"
-	fi
-}
+# shellcheck source=tap.sh
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 
 # run_case DESC RC LASTLINE-ERE [ARGS...]: test-debug.sh ARGS must exit
 # with RC and end with a line matching LASTLINE-ERE
@@ -97,6 +88,4 @@ STUB_BUILD_RC=0 run_case "test-debug.sh without --build does not build: skipped"
 	'^0 passed, 0 failed, 1 skipped$' --filter '^login-ipv4$'
 result "  ... the full build ran twice in all" "$([ "$(grep -c 'full build' "$STUB_LOG")" = 2 ]; echo $?)"
 
-echo "1..$n"
-echo "test-debug-exit: $((n - nfail)) passed, $nfail failed"
-[ "$nfail" -eq 0 ]
+tap_end test-debug-exit
