@@ -16,7 +16,11 @@
 #
 # Usage: scripts/debug-kernel.sh [-j N] [--module-only]
 #   --module-only  only (re)build ib_srpt.ko against an existing build;
-#                  exit 1 if there is none
+#                  exit 3 if there is none
+#
+# Exit status: 0 done; 3 (--module-only) no debug kernel build in the
+# cache; anything else is a failure (1: a build step failed, including
+# ib_srpt.ko against an existing debug kernel).
 #
 # On success the last lines are, for scripts/test-debug.sh and
 # scripts/vm-run.sh (--kernel-image, --modules-dir, --ko):
@@ -73,7 +77,7 @@ build_module() {
 
 if [ "$module_only" = 1 ]; then
 	B=$(debug_build_dir)
-	[ -f "$B/ok" ] || { echo "debug-kernel: no debug kernel build in $B" >&2; exit 1; }
+	[ -f "$B/ok" ] || { echo "debug-kernel: no debug kernel build in $B" >&2; exit 3; }
 	build_module "$B"
 	print_vars "$B"
 	exit 0

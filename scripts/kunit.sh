@@ -16,6 +16,9 @@
 # Prints kunit.py's output and ends with "N passed, N failed" (failed
 # includes crashed tests; ", N skipped" is added when some were skipped).
 # Exits non-zero when the build or boot fails, or a test fails/crashes.
+# Without a filter, every case that ib_srpt_test.c defines (KUNIT_CASE*
+# entries of the suites it registers) must report a result in the KTAP
+# output; the numbers are printed, and each case missing counts as failed.
 #
 # Before the driver defines CONFIG_INFINIBAND_SRPT_KUNIT_TEST (or with
 # SRPT_DRIVER=shipped), symbols of .kunitconfig that the tree does not
@@ -28,6 +31,8 @@
 set -euo pipefail
 
 . "$(dirname "${BASH_SOURCE[0]}")/kernel-tree.sh"
+# shellcheck source=kunit-cases.sh
+. "$(dirname "${BASH_SOURCE[0]}")/kunit-cases.sh"
 
 KUNITCONFIG=$SRPT_REPO/.kunitconfig
 [ -f "$KUNITCONFIG" ] || srpt_die "$KUNITCONFIG missing"
@@ -95,6 +100,27 @@ failed=$(($(count failed) + $(count crashed)))
 skipped=$(count skipped)
 errors=$(count errors)
 echo "kunit: ran $total tests in ${elapsed}s (kunit.py rc $rc, parse errors $errors)"
+
+# Every case that ib_srpt_test.c defines must report a result: a suite
+# cut short (a crash, a hang until the timeout, a case left out of the
+# build) must not pass on the cases that did run. Each case missing
+# counts as a failure. Not compared when a filter selects the cases.
+filtered=0
+for a in "$@"; do
+	case $a in --filter*|[!-]*) filtered=1 ;; esac
+done
+test_src=$TREE/$SRPT_DRV_REL/ib_srpt_test.c
+if [ "$warm" = 0 ] && [ -f "$test_src" ]; then
+	cmp_rc=0
+	kunit_compare_cases "$test_src" "$BUILD/test.log" || cmp_rc=$?
+	if [ "$cmp_rc" != 0 ] && [ "$filtered" = 1 ]; then
+		echo "kunit: a filter selects the cases: not all of them were meant to run"
+	elif [ "$cmp_rc" != 0 ]; then
+		missing=$(( KUNIT_DEFINED > KUNIT_RAN ? KUNIT_DEFINED - KUNIT_RAN : 1 ))
+		echo "kunit: FAIL: $missing case(s) defined but without a result"
+		failed=$((failed + missing))
+	fi
+fi
 line="$passed passed, $failed failed"
 [ "$skipped" = 0 ] || line="$line, $skipped skipped"
 

@@ -13,6 +13,8 @@
 #                      under __CHECKER__ since v4.10, no __CHECK_ENDIAN__)
 #   shell scripts      shellcheck -S warning -x on the test and build
 #                      scripts (every tracked *.sh, and .ci/run)
+#   host test <file>   each executable tests/host/*.sh (tests of the test
+#                      tooling that need no VM), passing when it exits 0
 #
 #   scripts/static-checks.sh [check-name-glob]   e.g. 'sparse*' or 'checkpatch*'
 #
@@ -98,6 +100,17 @@ if want "shell scripts"; then
 		report "shell scripts: shellcheck on ${#SH[@]} files" $?
 	fi
 fi
+
+# Host tests of the test library (no VM): a pass prints nothing here.
+for t in tests/host/*.sh; do
+	[ -f "$t" ] && [ -x "$t" ] || continue	# not the sourced helpers
+	want "host test $t" || continue
+	bash "$t" > "$OUT.raw" 2>&1
+	rc=$?
+	if [ "$rc" = 0 ]; then : > "$OUT"; else cp "$OUT.raw" "$OUT"; fi
+	report "host test $t: $(tail -n1 "$OUT.raw")" $rc
+	rm -f "$OUT.raw"
+done
 
 # Out-of-tree builds on a copy, against Debian's headers.
 OBJ=$SRPT_CACHE/build/oot-$KREL

@@ -17,7 +17,12 @@
 #             makes the run print "0 passed, 0 failed, N skipped" and
 #             exit 0
 #
-# Ends with the line of scripts/test-vm.sh ("N passed, N failed").
+# Ends with the line of scripts/test-vm.sh ("N passed, N failed"). When
+# ib_srpt.ko does not build against the cached debug kernel (or --build
+# fails), that is a failure: "0 passed, 1 failed", exit 1.
+#
+# Environment: SRPT_DEBUG_KERNEL_SH, the script that builds the kernel and
+# module (default scripts/debug-kernel.sh; tests/host/ replaces it).
 set -euo pipefail
 
 REPO=$(dirname "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")")
@@ -33,19 +38,37 @@ while [ $# -gt 0 ]; do
 done
 
 # Rebuild our module against the debug kernel (quick when unchanged).
-if ! vars=$("$REPO/scripts/debug-kernel.sh" --module-only); then
-	if [ "$build" = 1 ]; then
-		vars=$("$REPO/scripts/debug-kernel.sh")
-	else
-		n=$("$REPO/scripts/test-vm.sh" --list ${args[@]+"${args[@]}"} 2>/dev/null | wc -l || true)
-		echo "test-debug: no debug kernel (build it with scripts/debug-kernel.sh); skipping"
-		echo "0 passed, 0 failed, ${n:-0} skipped"
-		exit 0
-	fi
+# debug-kernel.sh --module-only exits 3 when there is no debug kernel (a
+# skip, unless --build), any other non-zero status is a failed build.
+debug_kernel=${SRPT_DEBUG_KERNEL_SH:-$REPO/scripts/debug-kernel.sh}
+rc=0
+vars=$("$debug_kernel" --module-only) || rc=$?
+if [ "$rc" = 3 ] && [ "$build" = 1 ]; then
+	rc=0
+	vars=$("$debug_kernel") || rc=$?
 fi
+case $rc in
+0) ;;
+3)
+	n=$("$REPO/scripts/test-vm.sh" --list ${args[@]+"${args[@]}"} 2>/dev/null | wc -l || true)
+	echo "test-debug: no debug kernel (build it with scripts/debug-kernel.sh); skipping"
+	echo "0 passed, 0 failed, ${n:-0} skipped"
+	exit 0
+	;;
+*)
+	echo "test-debug: building for the debug kernel failed ($(basename "$debug_kernel") exit status $rc)"
+	echo "0 passed, 1 failed"
+	exit 1
+	;;
+esac
 KIMAGE=$(sed -n 's/^KIMAGE=//p' <<< "$vars")
 MODDIR=$(sed -n 's/^MODDIR=//p' <<< "$vars")
 KO=$(sed -n 's/^KO=//p' <<< "$vars")
+if [ -z "$KIMAGE" ] || [ -z "$MODDIR" ] || [ -z "$KO" ]; then
+	echo "test-debug: $(basename "$debug_kernel") did not name the kernel, modules and ib_srpt.ko"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
 echo "test-debug: kernel $(basename "$MODDIR"), WAIT_SCALE=$wait_scale, sizes / $size_div"
 # acpi=noirq: evaluating the ACPI _PRT methods takes this kernel so long
 # under TCG that they hit the AML loop timeout, 30 s per PCI device.

@@ -38,7 +38,7 @@
 # -e) with a "not ok". On every exit path: background jobs are killed,
 # at_end commands run, ib_srp logs out, the target is torn down and
 # ib_srpt unloaded (a test point), and the kernel log is checked (a test
-# point; see kernel_log_check and tests/dmesg-allowlist.txt).
+# point; see tests/kernel-log.sh and tests/dmesg-allowlist.txt).
 #
 # shellcheck disable=SC2034 # globals are for the scenarios
 
@@ -781,6 +781,52 @@ all_released() {
 	wait_for 60 no_rc_qps || { diag "RC QPs left: $(rc_qps)"; return 1; }
 }
 
+# _module_qps MODULE: RC QPs of MODULE's connections: those it created
+# itself (rdma res: comm [MODULE]) and those rdma_cm created for its
+# RDMA/CM connections (comm [rdma_cm], known by the QP number of one of
+# MODULE's cm_ids)
+_module_qps() {
+	{ rdma res show cm_id; echo '=='; rdma res show qp; } 2>/dev/null |
+		awk -v m=" comm [$1]" '
+		function lqpn(i) { for (i = 1; i < NF; i++) if ($i == "lqpn") return $(i + 1); return "" }
+		$0 == "==" { qps = 1; next }
+		!qps && index($0, m) && lqpn() != "" { cm[lqpn()] = 1 }
+		qps && / type RC / && (index($0, m) || (lqpn() in cm)) { n++ }
+		END { print n + 0 }'
+}
+
+# target_qps: QPs of ib_srpt's channels (0 once the target closed every
+# session); initiator_qps: those of ib_srp
+target_qps() { _module_qps ib_srpt; }
+initiator_qps() { _module_qps ib_srp; }
+
+# target_qps_become N [SECONDS]: within SECONDS (scaled, default 30)
+# ib_srpt holds exactly N channel QPs
+_qps_want=0
+_target_qps_is() { [ "$(target_qps)" -eq "$_qps_want" ]; }
+target_qps_become() {
+	_qps_want=$1
+	wait_for "${2:-30}" _target_qps_is ||
+		{ diag "ib_srpt holds $(target_qps) QP(s), not $1"; return 1; }
+}
+
+# target_released [SECONDS]: the target closed every session: within
+# SECONDS (scaled, default 30) ib_srpt holds no QP
+target_released() { target_qps_become 0 "${1:-30}"; }
+
+# target_matches_initiator [SECONDS]: the target closed the channels of
+# ib_srp's earlier logins: within SECONDS (scaled, default 30) it holds
+# as many QPs as ib_srp, and at least one
+_qps_match() {
+	local t i
+	t=$(target_qps) i=$(initiator_qps)
+	[ "$t" -eq "$i" ] && [ "$t" -gt 0 ]
+}
+target_matches_initiator() {
+	wait_for "${1:-30}" _qps_match ||
+		{ diag "ib_srpt holds $(target_qps) QP(s), ib_srp $(initiator_qps)"; return 1; }
+}
+
 # sectors_done [DEV]: sectors read and written on block device DEV
 # (default $DISK) so far
 sectors_done() {
@@ -860,6 +906,50 @@ srp_tool() {
 		exec "$TOOL" "${args[@]}" "$@"
 	fi
 	"$TOOL" "${args[@]}" "$@"
+}
+
+# Writes acknowledged during a race must read back afterwards
+# (tests/tools/acked-writes.c: 64 KiB blocks whose content depends on
+# their number only). acked_build compiles the tool; acked_start NAME
+# DEV FIRST COUNT writes blocks FIRST..FIRST+COUNT-1 of DEV round and
+# round in the background, noting each write that succeeded, until
+# acked_stop NAME; acked_verify NAME DEV reads back those blocks. Keep
+# other writers (load_start --size=...) away from the blocks.
+ACKED=/tmp/acked-writes
+declare -A _acked_pid _acked_range
+acked_build() {
+	cc -O2 -Wall -o "$ACKED" "$TESTS_DIR/tools/acked-writes.c"
+}
+acked_start() {
+	rm -f "/tmp/acked-$1.stop" "$RESULTS/acked-$1.log"
+	_acked_range[$1]="$3 $4"
+	bg "$ACKED" write "$2" "$3" "$4" "$RESULTS/acked-$1.log" "/tmp/acked-$1.stop" \
+		> "$RESULTS/acked-$1.out"
+	_acked_pid[$1]=$BG_PID
+}
+# acked_stop NAME: the writer ends after its current write (killed if it
+# is still stuck in one after 60 s, scaled); diag: its counts
+acked_stop() {
+	local pid=${_acked_pid[$1]}
+	touch "/tmp/acked-$1.stop"
+	if ! wait_for 60 _not_running "$pid"; then
+		diag "acked writes $1: writer still in a write after $(scaled 60) s, killed"
+		kill -KILL "$pid" 2>/dev/null || true
+	fi
+	wait "$pid" 2>/dev/null || true
+	diag "acked writes $1: $(cat "$RESULTS/acked-$1.out" 2>/dev/null)"
+}
+# acked_verify NAME DEV: every block whose write NAME saw succeed reads
+# back from DEV with its content; ACKED_N is how many blocks that was
+ACKED_N=0
+acked_verify() {
+	local out rc=0
+	# shellcheck disable=SC2086 # FIRST COUNT
+	out=$("$ACKED" verify "$2" ${_acked_range[$1]} "$RESULTS/acked-$1.log" 2>&1) || rc=$?
+	diag "acked writes $1 read back from $2: $(tail -n 5 <<< "$out")"
+	ACKED_N=$(sed -n 's/^ACKED blocks=\([0-9]*\).*/\1/p' <<< "$out")
+	ACKED_N=${ACKED_N:-0}
+	return "$rc"
 }
 
 # The SG_IO tool of the discontiguous-buffer scenario (tests/tools/
@@ -1107,167 +1197,10 @@ _kill_bg() {
 }
 
 # ---------------------------------------------------------------------------
-# Kernel log check
+# Kernel log check (and kmemleak): tests/kernel-log.sh
 
-# Reports (BUG, WARNING, Oops, KASAN, lockdep, refcount, hung task, ...)
-# in the kernel log since srpt_begin. One that involves ib_srpt (its
-# module tag, srpt_ symbols or lines it printed) fails, except a known
-# bug of the reference driver in reference mode (TODO). Any other report
-# must match tests/dmesg-allowlist.txt.
-ALLOWLIST=$TESTS_DIR/dmesg-allowlist.txt
-
-_split_reports() {	# stdin: kernel log; out: files DIR/report.N
-	awk -v dir="$1" '
-	{ line = $0; sub(/^\[ *[0-9]+\.[0-9]+\] /, "", line) }
-	line ~ /^(WARNING:|BUG:|kernel BUG at|Oops|general protection fault|KASAN:|UBSAN:|refcount_t:|INFO: task .* blocked for more than|INFO: rcu|rcu: INFO:|watchdog: BUG:|Unable to handle|list_(add|del) corruption|kernel tried to execute|stack-protector:|Kernel panic|DEBUG_LOCKS_WARN_ON)/ ||
-	line ~ /page allocation failure|possible circular locking|inconsistent lock state|possible recursive locking|suspicious RCU usage/ {
-		if (inrep) close(f)
-		n++; f = dir "/report." n; inrep = 1; len = 0; bt = 0
-		hung = (line ~ /^INFO: task/)
-	}
-	inrep {
-		print line > f
-		len++
-		if (line ~ /^stack backtrace:/) bt = 1
-		if (line ~ /---\[ end trace/ || len >= 200 ||
-		    (line ~ /<\/TASK>/ && (hung || bt))) { inrep = 0; close(f) }
-	}'
-}
-
-# _report_involves_srpt FILE
-_report_involves_srpt() {
-	grep -v 'Modules linked in:' "$1" | grep -qE 'ib_srpt|srpt_'
-}
-
-# _allowlisted TITLE KIND -> prints the reason of the first entry of KIND
-# ("any" or "ref-bug") whose regular expression matches TITLE
-_allowlisted() {
-	local title=$1 kind=$2 line re reason
-	[ -f "$ALLOWLIST" ] || return 1
-	while IFS= read -r line; do
-		case $line in ''|'#'*) continue ;; esac
-		if [[ $line == "ref-bug "* ]]; then
-			[ "$kind" = ref-bug ] || continue
-			line=${line#ref-bug }
-		else
-			[ "$kind" = any ] || continue
-		fi
-		re=${line%% ## *}
-		reason=${line#* ## }
-		if [[ $title =~ $re ]]; then
-			echo "$reason"
-			return 0
-		fi
-	done < "$ALLOWLIST"
-	return 1
-}
-
-# _judge WHAT FILE TITLE OURS: one kernel report or leak (FILE, first
-# line or summary TITLE); OURS is 1 when it involves ib_srpt. Prints the
-# test point; returns 1 when it fails the scenario: ours (except a known
-# bug of the reference driver, run as such: TODO), or someone else's not
-# in the allowlist.
-_judge() {
-	local what=$1 f=$2 title=$3 ours=$4 reason
-	if [ "$ours" = 1 ]; then
-		if [ "$SRPT_MODULE" = ref ] && reason=$(_allowlisted "$title" ref-bug); then
-			tap_todo not "$what: $title" "known reference driver bug: $reason"
-			return 0
-		fi
-		tap_not_ok "$what: involving ib_srpt: $title" "$(head -n 40 "$f")"
-		return 1
-	fi
-	if reason=$(_allowlisted "$title" any); then
-		diag "$what: allowlisted: $title ($reason)"
-		return 0
-	fi
-	tap_not_ok "$what: not in the allowlist: $title" "$(head -n 40 "$f")"
-	return 1
-}
-
-# kmemleak (debug kernels): objects allocated since srpt_begin (by
-# jiffies) that a scan finds unreferenced. One whose allocation trace
-# involves ib_srpt fails (after ib_srpt is unloaded its frames are bare
-# addresses, which count as ib_srpt's); others need an allowlist entry,
-# titled "kmemleak: unreferenced object (size N) from F1 < F2 < F3".
-KMEMLEAK=/sys/kernel/debug/kmemleak
-_jiffies_start=0
-_jiffies() { awk '/^jiffies:/ { print $2; exit }' /proc/timer_list 2>/dev/null; }
-
-# _split_leaks START DIR: kmemleak report on stdin, one file per object
-# allocated at jiffies >= START
-_split_leaks() {
-	awk -v start="$1" -v dir="$2" '
-	/^unreferenced object/ { if (f) close(f); f = ""; hdr = $0; next }
-	/^  comm / && hdr != "" {
-		j = $0; sub(/.*jiffies /, "", j); sub(/[^0-9].*/, "", j)
-		if (j + 0 >= start + 0) { n++; f = dir "/leak." n; print hdr > f }
-		hdr = ""
-	}
-	f != "" { print > f }'
-}
-
-_leak_title() {	# _leak_title FILE
-	local size frames
-	size=$(sed -n '1s/.*(size \([0-9]*\)).*/\1/p' "$1")
-	frames=$(sed -n '/backtrace/,$p' "$1" | tail -n +2 | sed 's/^ *//; s/+0x.*//' |
-		grep -vE '^(kmemleak_|__kmalloc|kmalloc|kmem_cache_alloc|__kmem_cache|slab_|__alloc|alloc_pages|__vmalloc|vmalloc|kvmalloc|__kvmalloc|kzalloc|krealloc|__kasan|kasan_|\[)' |
-		head -n3 | paste -sd'<' | sed 's/</ < /g')
-	echo "kmemleak: unreferenced object (size $size) from $frames"
-}
-
-# kmemleak_check STAGE: scan and judge the leaks (no-op without kmemleak)
-kmemleak_check() {
-	local stage=$1 dir f title ours n=0 bad=0 out
-	[ -w "$KMEMLEAK" ] || return 0
-	# Objects younger than 5 s are never reported; scan twice so that
-	# objects in flight (checksum changing) are not taken for leaks.
-	nap 6
-	echo scan > "$KMEMLEAK" 2>/dev/null || true
-	echo scan > "$KMEMLEAK" 2>/dev/null || true
-	out=$RESULTS/kmemleak-$stage.txt
-	cat "$KMEMLEAK" > "$out" 2>/dev/null || true
-	dir=$(mktemp -d /tmp/leaks.XXXXXX)
-	_split_leaks "$_jiffies_start" "$dir" < "$out"
-	for f in "$dir"/leak.*; do
-		[ -e "$f" ] || continue
-		n=$((n + 1))
-		title=$(_leak_title "$f")
-		ours=0
-		grep -qE 'srpt_|ib_srpt|^ +0x[0-9a-f]+$' "$f" && ours=1
-		_judge "kmemleak ($stage)" "$f" "$title" "$ours" || bad=1
-	done
-	rm -rf "$dir"
-	[ "$bad" -eq 0 ] && tap_ok "kmemleak ($stage): no unexpected leak ($n object(s) since the scenario began)"
-	return $bad
-}
-
-_taint_start=0
-TAINT_BAD=$(( (1 << 7) | (1 << 9) | (1 << 14) ))	# D (died), W (warning), L (soft lockup)
-
-kernel_log_check() {
-	local dir f title ours n=0 bad=0 taint
-	dir=$(mktemp -d /tmp/reports.XXXXXX)
-	dmesg > "$RESULTS/dmesg-scenario.txt" 2>/dev/null
-	sed -n '/srpt-test: begin /,$p' "$RESULTS/dmesg-scenario.txt" | _split_reports "$dir"
-	for f in "$dir"/report.*; do
-		[ -e "$f" ] || continue
-		n=$((n + 1))
-		title=$(head -n1 "$f")
-		ours=0
-		_report_involves_srpt "$f" && ours=1
-		_judge "kernel log" "$f" "$title" "$ours" || bad=1
-		cp "$f" "$RESULTS/kernel-report-$n.txt"
-	done
-	rm -rf "$dir"
-	taint=$(_read1 /proc/sys/kernel/tainted)
-	if [ "$n" -eq 0 ] && (( (taint & ~_taint_start) & TAINT_BAD )); then
-		tap_not_ok "kernel log: kernel tainted ($taint) without a report found in the log"
-		bad=1
-	fi
-	[ "$bad" -eq 0 ] && tap_ok "kernel log: no unexpected BUG/WARNING/Oops/lockdep/hung task reports ($n report(s) seen)"
-	return $bad
-}
+# shellcheck source=kernel-log.sh
+. "$TESTS_DIR/kernel-log.sh"
 
 # ---------------------------------------------------------------------------
 # Scenario frame

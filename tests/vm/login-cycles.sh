@@ -44,4 +44,6 @@ check "disk appeared after every login" test "${what:-}" != disk
 check "the data read back after every login" test "${what:-}" != read
 check "every logout completed (no ib_srp host left)" test "${what:-}" != logout
 check "$done_cycles of $CYCLES cycles completed" test "$done_cycles" -eq "$CYCLES"
+check "the target closed every session: ib_srpt holds no QP" target_released
+check "no RC QP is left on either side" all_released
 srpt_end

@@ -1,5 +1,5 @@
 #!/bin/bash
-# common: SRP_MULTICHAN_SINGLE takeover (a user-space initiator, tests/tools/srp-login.c): a second login of the same initiator port terminates the first channel while its READ sits in a slow backstore; the first channel is disconnected without a response, the new one serves commands, MULTI logins keep channels
+# common: SRP_MULTICHAN_SINGLE takeover (a user-space initiator, tests/tools/srp-login.c): a second login of the same initiator port terminates the first channel while its READ sits in a slow backstore; the first channel is disconnected without a response and released by the target, the new one serves commands, MULTI logins keep channels
 # timeout: 900
 # SPDX-License-Identifier: GPL-2.0-only
 set -euo pipefail
@@ -41,6 +41,9 @@ a_gone() { grep -q '^DISCONNECTED' "$a_out"; }
 check "the target disconnects channel A" wait_for 30 a_gone
 check "channel A got no response for its READ" not grep -q '^RSP' "$a_out"
 must "backstore fast again" slow_set slow0 0
+# A's tool still waits, B's has ended: the target holds neither channel.
+check "the target released channel A (taken over) and B (ended): ib_srpt holds no QP" \
+	target_released
 
 # MULTI logins keep the channels that exist.
 tool_bg "$RESULTS/channel-c.out" -f 0 -w "$(scaled 30)"
@@ -52,6 +55,8 @@ check "channel D (multi) logs in and reads" \
 check "D's login response says the existing channel was kept (MULTI-CHANNEL RESULT 2)" \
 	test "$(( $(rsp_flags "$RESULTS/channel-d.out") & 3 ))" -eq 2
 check "channel C is still connected" not grep -q '^DISCONNECTED' "$RESULTS/channel-c.out"
+check "the target closed D's channel when D ended, C's is left: ib_srpt holds 1 QP" \
+	target_qps_become 1
 kill "$c_pid" 2>/dev/null || true
 wait "$a_pid" 2>/dev/null || true
 wait "$c_pid" 2>/dev/null || true

@@ -1,5 +1,5 @@
 #!/bin/bash
-# common: the network device under soft-RoCE goes down during I/O and comes back; ib_srp reconnects, I/O resumes, verified I/O passes and no stale channel or QP is left after logout
+# common: the network device under soft-RoCE goes down during I/O and comes back; ib_srp reconnects, I/O resumes, the target closes the replaced channels, acknowledged writes read back, verified I/O passes and no stale channel or QP is left after logout
 # timeout: 1200
 # manual: how soon I/O resumes depends on soft-RoCE and ib_srp's error handler (QPs stay silent after the link returns), not on the target; run it with --filter
 # SPDX-License-Identifier: GPL-2.0-only
@@ -31,8 +31,12 @@ must "remote port: reconnect_delay $RECONNECT_S s, fast_io_fail_tmo $FAST_FAIL_S
 # reconnect. Keep the timeout and the queue short so that it is quick.
 must "SCSI timeout $(scaled 10) s" eval 'echo "$(scaled 10)" > "/sys/block/${DISK#/dev/}/device/timeout"'
 
+must "build the acked-writes tool" acked_build
 for round in 1 2; do
-	load_start "$DISK" --iodepth=4
+	# Mixed I/O on the first 48 MiB; from 48 MiB on, each round 2 MiB of
+	# writes whose acknowledgement is noted.
+	load_start "$DISK" --iodepth=4 --size=48M
+	acked_start "flap-$round" "$DISK" $(( 768 + (round - 1) * 32 )) 32
 	check "round $round: I/O flows" io_flows
 	mark "down-$round"
 	check "round $round: $NETDEV down" ip link set "$NETDEV" down
@@ -44,6 +48,11 @@ for round in 1 2; do
 	check "round $round: I/O resumes within 240 s" wait_for 240 io_flows
 	diag "round $round: $(log_since "down-$round" | grep -cE 'reconnect|SRP' || true) ib_srp lines logged"
 	load_stop
+	acked_stop "flap-$round"
+	check "round $round: the target closed the channels that ib_srp replaced: ib_srpt holds as many QPs as ib_srp" \
+		target_matches_initiator
+	check "round $round: the writes acknowledged around the flap read back" \
+		eval 'acked_verify "flap-$round" "$DISK" && [ "$ACKED_N" -gt 0 ]'
 done
 check "fio verify 24 MiB after the link came back" fio_verify after "$DISK" 24M
 check "logout" srp_logout_all

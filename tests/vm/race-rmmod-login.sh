@@ -1,5 +1,5 @@
 #!/bin/bash
-# common: the target is torn down and ib_srpt unloaded while an initiator keeps logging in; every unload finishes in bounded time, the module loads again and serves verified I/O
+# common: the target is torn down and ib_srpt unloaded while an initiator keeps logging in; removing the configuration closes the target's sessions, every unload finishes in bounded time, the module loads again and serves verified I/O
 # timeout: 1200
 # SPDX-License-Identifier: GPL-2.0-only
 set -euo pipefail
@@ -32,6 +32,16 @@ for ((i = 1; i <= ROUNDS; i++)); do
 	fi
 	# Unload at a different moment of the login traffic each round.
 	nap_ms $(( (_scale_milli * (100 + (i * 389) % 1500)) / 1000 ))
+	# Removing the configuration closes the sessions: on the target's
+	# side too, before the module goes (it cannot leave with a channel).
+	if ! target_clear; then
+		check "round $i: configuration removed" false
+		break
+	fi
+	if ! target_released; then
+		check "round $i: the target closed its sessions: ib_srpt holds no QP" false
+		break
+	fi
 	if ! target_unload 90; then
 		check "round $i: teardown and modprobe -r within 90 s" false
 		break

@@ -35,5 +35,7 @@ check "a new rxe0 while ib_srpt is loaded" eval 'rdma link add "$RXE" type rxe n
 check "target configured again" target_basic "$RXE_GID" "$acl" 16
 check "login again" srp_login
 [ "$CHECK_OK" = 1 ] && check "disk appears" srp_get_disk "$SRP_HOST" 0
+check "the target serves the login: ib_srpt holds as many QPs as ib_srp" target_matches_initiator
 check "logout" srp_logout_all
+check "the target closed the session: ib_srpt holds no QP" target_released
 srpt_end

@@ -1,5 +1,5 @@
 #!/bin/bash
-# common: configfs teardown (unmap LUN, remove ACL, disable TPG, remove LUN, rmdir all) while fio runs; then modprobe -r ib_srpt succeeds in bounded time
+# common: configfs teardown (unmap LUN, remove ACL, disable TPG, remove LUN, rmdir all) while fio runs: removing the ACL closes the session on the target; then modprobe -r ib_srpt succeeds in bounded time
 # timeout: 900
 # SPDX-License-Identifier: GPL-2.0-only
 set -euo pipefail
@@ -36,6 +36,7 @@ step() {	# step DESC CMD...: one teardown step, bounded in time
 }
 step "unmap LUN 0 from the ACL" eval 'rm "$TPG/acls/$acl/lun_0/lun_0" && rmdir "$TPG/acls/$acl/lun_0"'
 step "remove the ACL (closes the session)" rmdir "$TPG/acls/$acl"
+check "the target closed the session: ib_srpt holds no QP" target_released
 step "disable the TPG" tpg_disable "$TPG"
 step "remove LUN 0" eval 'rm "$TPG/lun/lun_0/rd0" && rmdir "$TPG/lun/lun_0"'
 step "rmdir the TPG" rmdir "$TPG"

@@ -36,9 +36,12 @@ for i in 1 2; do
 		eval 'log_since "host-reset-$i" | grep -q "SRP reset_host called"'
 	check "the SCSI host is the same after host reset $i" \
 		test -e "/sys/class/scsi_host/$host"
+	check "the target closed the channels of the login before host reset $i: ib_srpt holds as many QPs as ib_srp" \
+		target_matches_initiator
 	check "writes flow again after host reset $i" io_flows 30
 done
 
 verify_rounds_stop
 check "logout" srp_logout_all
+check "the target closed the session: ib_srpt holds no QP" target_released
 srpt_end
