@@ -769,13 +769,6 @@ rc_qps() {
 }
 no_rc_qps() { [ "$(rc_qps)" -eq 0 ]; }
 
-# target_qps: queue pairs of ib_srpt, the target's channels (rdma res
-# names kernel resources after the module that made them)
-target_qps() {
-	rdma res show qp 2>/dev/null | grep -c 'comm \[ib_srpt\]' || true
-}
-no_target_qps() { [ "$(target_qps)" -eq 0 ]; }
-
 # all_released: after a logout, within a bound no RC QP is left
 all_released() {
 	wait_for 60 no_rc_qps || { diag "RC QPs left: $(rc_qps)"; return 1; }

@@ -47,7 +47,7 @@ improvement "32 KiB written and read back over the IB/CM channel" \
 improvement "the target named the session after the initiator port ID" \
 	eval 'log_since ibcm-login | grep -q "logged in to 0x$IBCM_IPORT"'
 check "the target released the channel after the disconnect" \
-	wait_for 30 no_target_qps
+	target_released 30
 
 ibcm_login "${SID}0000000000000001" > "$RESULTS/ibcm-rej.out" 2>&1 || true
 diag "$(cat "$RESULTS/ibcm-rej.out")"

@@ -1,5 +1,5 @@
 #!/bin/bash
-# improvement: "rdma link delete rxe0" while logins arrive back to back: the removal ends in bounded time without the RDMA core reporting a resource still in use, no ib_srpt QP is left, and a new rxe0 serves logins again
+# improvement: "rdma link delete rxe0" while logins arrive back to back: the removal ends in bounded time without the RDMA core reporting a resource still in use, and a new rxe0 serves logins again
 # timeout: 900
 # SPDX-License-Identifier: GPL-2.0-only
 set -euo pipefail
@@ -59,7 +59,6 @@ for round in $(seq "$(small 4)"); do
 	check "round $round: the logins stop" wait_for 60 eval \
 		'_not_running "$storm" && _not_running "$storm2"'
 	diag "round $round: $(cat /tmp/storm-count 2>/dev/null || echo ?) logins of one of the two loops"
-	check "round $round: no ib_srpt QP is left" wait_for 30 no_target_qps
 	check "round $round: the RDMA core reported no resource left in use" \
 		no_report_since "delete-$round"
 	check "round $round: configfs cleared" run_bounded 60 target_clear target_clear

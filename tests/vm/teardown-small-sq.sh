@@ -32,7 +32,7 @@ cycle() {
 		load_stop
 		check "use_srq $srq, round $i: the initiator logs out" srp_logout_all
 		check "use_srq $srq, round $i: no ib_srpt QP is left" \
-			wait_for 60 no_target_qps
+			target_released 60
 		must "use_srq $srq, round $i: TPG enabled again" tpg_enable "$TPG"
 	done
 	must "use_srq $srq: login after the rounds" login_disk
