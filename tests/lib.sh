@@ -20,6 +20,10 @@
 #   #!/bin/bash
 #   # common: one line saying what it checks      <- or "# improvement:"
 #   # timeout: 900                                 <- optional, seconds
+#   # tcg: single                                  <- optional: one TCG
+#                                      thread (needed with ftrace_start)
+#   # pair: pair/NAME-initiator.sh                 <- optional: this is
+#                    the target half of a two-VM scenario (see "Pairs")
 #   # SPDX-License-Identifier: GPL-2.0-only
 #   set -euo pipefail
 #   # shellcheck source=../lib.sh
@@ -312,7 +316,9 @@ log_since() {
 # ftrace_start FUNCTION...: the function tracer on FUNCTION... only, with
 # an empty 8 MiB-per-CPU buffer and the global clock (so that the order
 # of lines across CPUs is the order of events); read $TRACEFS/trace
-# before ftrace_stop, which empties it
+# before ftrace_stop, which empties it. A scenario using it needs the
+# "# tcg: single" header: switching the tracer patches kernel text (int3
+# first), which multi-threaded TCG has been seen to execute stale.
 TRACEFS=/sys/kernel/tracing
 ftrace_start() {
 	[ -e "$TRACEFS/trace_marker" ] || mount -t tracefs nodev "$TRACEFS" || return 1

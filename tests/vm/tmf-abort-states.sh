@@ -1,6 +1,7 @@
 #!/bin/bash
 # common: ABORT TASK (user-space initiator, tests/tools/srp-login.c) hits commands waiting for their RDMA READ, executing in a slow backstore, and with their response queued; the function tracer shows which state each abort met; each command then gets exactly one response or none, each context is released exactly once, every credit comes back, and data still verifies
 # timeout: 900
+# tcg: single
 # SPDX-License-Identifier: GPL-2.0-only
 set -euo pipefail
 # shellcheck source=../lib.sh
