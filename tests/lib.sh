@@ -415,15 +415,16 @@ _pair_seen() {
 # print its content; fails (with a diagnostic) on timeout and as soon as
 # the other VM's half has ended without publishing NAME
 pair_wait() {
-	local name=$1 peer
+	local name=$1 peer why
 	peer=$(_pair_peer)
 	if ! wait_for "$2" _pair_seen "$name" "$peer"; then
 		diag "no $name from the $peer VM after $(scaled "$2") s" >&2
 		return 1
 	fi
 	if [ ! -e "$PAIR_DIR/$name" ]; then
-		diag "no $name: the $peer VM's half ended ($(cat "$PAIR_DIR/$peer-aborted" \
-			"$PAIR_DIR/$peer-exited" 2>/dev/null | paste -sd' '))" >&2
+		why=$(cat "$PAIR_DIR/$peer-aborted" 2>/dev/null) ||
+			why="its scenario exited with status $(cat "$PAIR_DIR/$peer-exited")"
+		diag "no $name: the $peer VM's half ended: $why" >&2
 		return 1
 	fi
 	cat "$PAIR_DIR/$name"
@@ -829,7 +830,8 @@ srp_login() {
 		diag "login ($s) succeeded but no new ib_srp host"
 		return 1
 	fi
-	force_mr_in_use
+	# In a pair, ib_srpt runs in the other VM: its half checks that.
+	[ "$SRPT_ROLE" = initiator ] || force_mr_in_use
 }
 
 # force_mr_asked: whether the kernel command line forces memory
@@ -839,6 +841,8 @@ force_mr_asked() { grep -qw 'ib_core.force_mr=1' /proc/cmdline; }
 # Under ib_core.force_mr=1, rdma_rw gives every QP of ib_srpt a pool of
 # memory registrations; a run that registered nothing would prove
 # nothing about the paths real HCAs take. Succeeds without force_mr.
+# srp_login checks it, except in the initiator VM of a pair: there the
+# target half checks it once the initiator is logged in.
 force_mr_in_use() {
 	local n
 	force_mr_asked || return 0

@@ -28,6 +28,7 @@ chans=''
 must "the initiator VM logged in" eval 'chans=$(pair_wait initiator-logged-in 300)'
 check "the target holds as many channels as ib_srp opened ($chans)" \
 	eval '[ "$(rc_qps)" -eq "$chans" ] && [ "$chans" -ge 1 ]'
+check "memory registrations in use if ib_core.force_mr=1 asks for them" force_mr_in_use
 improvement "the login is admitted under the ACL of the initiator VM's address $INI_IP4" \
 	eval 'log_since login | grep -q ": logged in to $INI_IP4 "'
 pair_set target-checked
