@@ -481,9 +481,12 @@ pair_net_setup() {
 		TGT_GUID_HEX=$PEER_GUID_HEX
 	fi
 	for a in "$peer4" "$peer6"; do
-		wait_for 20 ping_once "$a" || { diag "the $(_pair_peer) VM ($a) does not answer pings on $NETDEV"; return 1; }
+		wait_for 20 ping_once "$a" && continue
+		diag "the $(_pair_peer) VM ($a) does not answer pings on $NETDEV"
+		return 1
 	done
-	diag "$SRPT_ROLE VM: $NETDEV $ip4 $ip6, $(_pair_peer) VM's GUID $PEER_GUID_HEX answers at $peer4 and $peer6"
+	diag "$SRPT_ROLE VM: $NETDEV $ip4 $ip6; the $(_pair_peer) VM's GUID is" \
+		"$PEER_GUID_HEX, it answers at $peer4 and $peer6"
 }
 
 # _pair_exit STATUS: tell the other VM that this half has ended, and that

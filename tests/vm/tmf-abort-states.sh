@@ -9,6 +9,12 @@ set -euo pipefail
 srpt_begin
 
 setup_tool_rd_slow
+# Mapping LUN 1 leaves a unit attention (REPORTED LUNS DATA HAS CHANGED)
+# for the first command to LUN 0; for a WRITE the core reports it once
+# the data is in. Collect it now: a round whose WRITE completes before
+# its abort arrives must then get GOOD status.
+must "a TEST UNIT READY on each LUN collects the unit attentions of the LUN mapping" \
+	eval 'srp_tool -c tur -L 0 > "$RESULTS/tur0.out" && srp_tool -c tur -L 1 > "$RESULTS/tur1.out"'
 
 # The function tracer orders what the driver and the core did around
 # each abort; the tool marks where each round begins.
