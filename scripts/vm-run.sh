@@ -5,7 +5,8 @@
 # root file system read-only over 9p, run one scenario script inside it
 # and return the scenario's exit status.
 #
-# The VM has no network card. Its root is an overlay: the host root
+# The VM has no network card unless --net-listen or --net-connect gives
+# it one (see below). Its root is an overlay: the host root
 # (9p, read-only) below, a tmpfs above, so everything installed on the
 # host (fio, targetcli, rdma-core, ...) is usable, writes (/etc for
 # targetcli, /root, /var) go to memory and nothing on the host is
@@ -13,7 +14,8 @@
 # read-write, is the results directory (/results in the guest): the
 # serial console log, the kernel log (kmsg-live.txt while running,
 # dmesg.txt at the end), the scenario output (scenario.log) and the
-# scenario's own files are kept there.
+# scenario's own files are kept there; while QEMU runs, its process ID
+# is in qemu.pid.
 #
 # Inside, the scenario runs as a child of the init (PID 1) with
 # SRPT_MODULE, SRPT_KO, WAIT_SCALE, SRPT_RESULTS_DIR=/results and any
@@ -43,6 +45,20 @@
 #                        whole kernel log is always in kmsg-live.txt and
 #                        dmesg.txt in the results directory, and is dumped
 #                        to the console on a panic)
+#   --tcg-single         one host thread for all vCPUs (-accel
+#                        tcg,thread=single): no cross-vCPU races of the
+#                        translator, e.g. against kernel text patching
+#
+# Two VMs joined by a network link (scripts/test-vm.sh does this for
+# "# pair:" scenarios; start the listening one first):
+#   --net-listen PORT    a virtio-net card whose other end is a QEMU
+#                        socket listening on 127.0.0.1:PORT
+#   --net-connect PORT   the same, connecting to 127.0.0.1:PORT
+#   --mac MAC            its MAC address (default 52:54:00:00:00:01 with
+#                        --net-listen, 52:54:00:00:00:02 with --net-connect)
+#   --pair-dir DIR       host directory shared read-write at /pair in the
+#                        guest (9p, cache=none: both VMs see each other's
+#                        files at once)
 #
 # Exit status: the scenario's; 124 when the hard timeout fired; 125 when
 # the VM stopped without reporting a status (e.g. a kernel panic).
@@ -61,6 +77,7 @@ usage() {
 
 results='' module=ours ko=$REPO/ib_srpt.ko wait_scale=1 timeout=600
 append='' kimage='' moddir='' mem=3072 smp=2 console=0 console_loglevel=2
+net='' net_port='' mac='' pair_dir='' tcg_single=0
 extra_env=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -78,6 +95,11 @@ while [ $# -gt 0 ]; do
 	--env) extra_env+=("$2"); shift 2 ;;
 	--console) console=1; shift ;;
 	--console-loglevel) console_loglevel=$2; shift 2 ;;
+	--net-listen) net=listen; net_port=$2; shift 2 ;;
+	--net-connect) net=connect; net_port=$2; shift 2 ;;
+	--mac) mac=$2; shift 2 ;;
+	--pair-dir) pair_dir=$2; shift 2 ;;
+	--tcg-single) tcg_single=1; shift ;;
 	-h|--help) usage ;;
 	--) shift; break ;;
 	-*) echo "vm-run: unknown option $1" >&2; usage ;;
@@ -99,6 +121,16 @@ esac
 case $module in ours|ref) ;; *) die "--module must be ours or ref" ;; esac
 [[ $wait_scale =~ ^[0-9]+([.][0-9]+)?$ ]] || die "bad --wait-scale: $wait_scale"
 [[ $timeout =~ ^[0-9]+$ ]] || die "bad --timeout: $timeout"
+if [ -n "$net" ]; then
+	[[ $net_port =~ ^[0-9]+$ ]] && [ "$net_port" -ge 1 ] && [ "$net_port" -le 65535 ] ||
+		die "bad --net-$net port: $net_port"
+	[ -n "$mac" ] || mac=52:54:00:00:00:0$([ "$net" = listen ] && echo 1 || echo 2)
+	[[ $mac =~ ^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$ ]] || die "bad --mac: $mac"
+fi
+if [ -n "$pair_dir" ]; then
+	[ -d "$pair_dir" ] || die "--pair-dir $pair_dir is not a directory"
+	pair_dir=$(readlink -f "$pair_dir")
+fi
 
 # Kernel and modules: newest Debian 6.12 release with an image, unless
 # given explicitly.
@@ -141,7 +173,8 @@ case $results in
 "$REPO"|"$REPO"/*) die "the results directory must be outside the repository" ;;
 esac
 rm -f "$results/exit-status" "$results/console.log" "$results/dmesg.txt" \
-	"$results/kmsg-live.txt" "$results/scenario.log" "$results/summary.txt"
+	"$results/kmsg-live.txt" "$results/scenario.log" "$results/summary.txt" \
+	"$results/qemu.pid"
 
 # ---------------------------------------------------------------------------
 # initramfs: static busybox, the 9p and overlay modules (decompressed) and
@@ -221,6 +254,13 @@ mkdir -p /run/dbus /run/udev /run/lock
 # log to the results directory as it is written instead.
 $BB dmesg -n "${SRPT_CONSOLE_LOGLEVEL:-2}" 2>/dev/null || true
 dmesg --follow > /results/kmsg-live.txt 2>/dev/null < /dev/null &
+# The directory shared with the other VM of a pair: no caching, so that
+# a file the other VM writes is seen at once.
+if [ -n "${SRPT_PAIR_DIR:-}" ]; then
+	mkdir -p "$SRPT_PAIR_DIR"
+	mount -t 9p -o trans=virtio,version=9p2000.L,cache=none,msize=512000 pair \
+		"$SRPT_PAIR_DIR" || echo "stage2: cannot mount the pair directory"
+fi
 
 echo "stage2: kernel $(uname -r), module=$SRPT_MODULE, scenario=$SRPT_SCENARIO"
 
@@ -385,6 +425,7 @@ scen_timeout=$(( timeout > 60 ? timeout - 30 : timeout ))
 	printf 'export WAIT_SCALE=%q\n' "$wait_scale"
 	printf 'export SRPT_CONSOLE_LOGLEVEL=%q\n' "$console_loglevel"
 	printf 'export SRPT_RESULTS_DIR=/results\n'
+	[ -z "$pair_dir" ] || printf 'export SRPT_PAIR_DIR=/pair\n'
 	printf 'SRPT_ARGS=('
 	[ $# -gt 0 ] && printf '%q ' "$@"
 	printf ')\n'
@@ -397,14 +438,25 @@ scen_timeout=$(( timeout > 60 ? timeout - 30 : timeout ))
 cmdline="console=ttyS0 panic=-1 panic_print=0x20 loglevel=5 mitigations=off no5lvl"
 cmdline="$cmdline$append"
 
-qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp "$smp" -m "$mem"
-	-nodefaults -no-reboot -display none -monitor none -nic none
+accel=tcg
+[ "$tcg_single" = 0 ] || accel=tcg,thread=single
+qemu=(qemu-system-x86_64 -accel "$accel" -cpu max -smp "$smp" -m "$mem"
+	-nodefaults -no-reboot -display none -monitor none
 	-kernel "$kimage" -initrd "$initrd" -append "$cmdline"
 	-chardev "file,id=ser0,path=$results/console.log"
 	-serial chardev:ser0
 	-device virtio-rng-pci
 	-virtfs "local,path=/,mount_tag=root,security_model=none,readonly=on,multidevs=remap"
-	-virtfs "local,path=$results,mount_tag=results,security_model=none,multidevs=remap")
+	-virtfs "local,path=$results,mount_tag=results,security_model=none,multidevs=remap"
+	-pidfile "$results/qemu.pid")
+if [ -n "$net" ]; then
+	qemu+=(-netdev "socket,id=n0,$net=127.0.0.1:$net_port"
+		-device "virtio-net-pci,netdev=n0,mac=$mac")
+else
+	qemu+=(-nic none)
+fi
+[ -z "$pair_dir" ] ||
+	qemu+=(-virtfs "local,path=$pair_dir,mount_tag=pair,security_model=none,multidevs=remap")
 
 echo "${qemu[*]}" > "$results/qemu-cmdline.txt"
 tailpid=

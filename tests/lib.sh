@@ -11,11 +11,19 @@
 #   SRPT_SIZE_DIV           divide data sizes and loop counts by this
 #                           (default 1; the debug kernel runs use 8)
 #   SRPT_RESULTS_DIR        where to leave logs (default /results)
+#   SRPT_ROLE               target|initiator in the two VMs of a pair
+#                           scenario, else empty (see "Pairs" below)
+#   SRPT_PAIR_DIR           the directory both VMs of a pair share
+#                           (default /pair)
 #
 # A scenario (tests/vm/NAME.sh) looks like:
 #   #!/bin/bash
 #   # common: one line saying what it checks      <- or "# improvement:"
 #   # timeout: 900                                 <- optional, seconds
+#   # tcg: single                                  <- optional: one TCG
+#                                      thread (needed with ftrace_start)
+#   # pair: pair/NAME-initiator.sh                 <- optional: this is
+#                    the target half of a two-VM scenario (see "Pairs")
 #   # SPDX-License-Identifier: GPL-2.0-only
 #   set -euo pipefail
 #   # shellcheck source=../lib.sh
@@ -77,6 +85,15 @@ SRP_LOGIN_REJ_CHANNEL_LIMIT_REACHED=0x00010006
 RXE_GID=	# 0x + 32 hex digits, the GID-style target port name
 RXE_GUID=	# xxxx:xxxx:xxxx:xxxx, the GUID-style target port name
 RXE_GUID_HEX=	# 16 hex digits
+# The port GUIDs (16 hex digits) of the target and of the initiator: both
+# rxe0's in a single VM; in a pair one of them is the other VM's.
+TGT_GUID_HEX=
+INI_GUID_HEX=
+
+# Pairs: two VMs joined by a network link (scripts/test-vm.sh, "# pair:").
+SRPT_ROLE=${SRPT_ROLE:-}
+PAIR_DIR=${SRPT_PAIR_DIR:-/pair}
+PEER_GUID_HEX=	# the other VM's port GUID (pair_net_setup)
 
 _tap_n=0
 _tap_fail=0
@@ -299,7 +316,9 @@ log_since() {
 # ftrace_start FUNCTION...: the function tracer on FUNCTION... only, with
 # an empty 8 MiB-per-CPU buffer and the global clock (so that the order
 # of lines across CPUs is the order of events); read $TRACEFS/trace
-# before ftrace_stop, which empties it
+# before ftrace_stop, which empties it. A scenario using it needs the
+# "# tcg: single" header: switching the tracer patches kernel text (int3
+# first), which multi-threaded TCG has been seen to execute stale.
 TRACEFS=/sys/kernel/tracing
 ftrace_start() {
 	[ -e "$TRACEFS/trace_marker" ] || mount -t tracefs nodev "$TRACEFS" || return 1
@@ -344,6 +363,13 @@ rxe_setup() {
 	ip -6 addr add "$INI_IP6/64" dev "$NETDEV" nodad
 	ip link set "$NETDEV" up
 	rdma link add "$RXE" type rxe netdev "$NETDEV"
+	rxe_read_ids
+}
+
+# rxe_read_ids: wait for rxe0's port to become active, then set RXE_GID,
+# RXE_GUID, RXE_GUID_HEX from it and TGT_GUID_HEX, INI_GUID_HEX to
+# RXE_GUID_HEX
+rxe_read_ids() {
 	wait_for 15 rxe_port_active || { diag "$RXE port not active"; return 1; }
 	local gid
 	gid=$(_read1 /sys/class/infiniband/$RXE/ports/1/gids/0)
@@ -352,7 +378,124 @@ rxe_setup() {
 	RXE_GUID_HEX=${RXE_GUID//:/}
 	[[ $RXE_GID =~ ^0x[0-9a-f]{32}$ ]] || { diag "bad GID $gid"; return 1; }
 	[[ $RXE_GUID_HEX =~ ^[0-9a-f]{16}$ ]] || { diag "bad GUID $RXE_GUID"; return 1; }
+	TGT_GUID_HEX=$RXE_GUID_HEX
+	INI_GUID_HEX=$RXE_GUID_HEX
 	diag "rxe0: gid $RXE_GID guid $RXE_GUID"
+}
+
+# ---------------------------------------------------------------------------
+# Pairs: the target and the initiator in two VMs, joined by a virtio-net
+# link (scripts/vm-run.sh --net-listen/--net-connect) and sharing
+# PAIR_DIR. A pair scenario is tests/vm/NAME.sh, the target half, with a
+# "# pair: pair/NAME-initiator.sh" header naming the initiator half. The
+# halves synchronise through files in PAIR_DIR: pair_set NAME [VALUE],
+# pair_wait NAME SECONDS. Whenever a half ends, it leaves ROLE-exited
+# there, and ROLE-aborted too when it did not get to srpt_end (so does
+# scripts/test-vm.sh for a VM that stopped without either); pair_wait
+# fails as soon as the other half has gone.
+
+# _pair_peer: the role of the other VM
+_pair_peer() {
+	if [ "$SRPT_ROLE" = target ]; then echo initiator; else echo target; fi
+}
+
+# pair_set NAME [VALUE]: publish VALUE (default 1) as PAIR_DIR/NAME,
+# atomically (written aside, then renamed)
+pair_set() {
+	local tmp=$PAIR_DIR/.$1.$SRPT_ROLE.tmp
+	printf '%s\n' "${2:-1}" > "$tmp" && mv -f "$tmp" "$PAIR_DIR/$1"
+}
+
+# _pair_seen NAME PEER: NAME is there, or PEER has gone
+_pair_seen() {
+	[ -e "$PAIR_DIR/$1" ] || [ -e "$PAIR_DIR/$2-aborted" ] || [ -e "$PAIR_DIR/$2-exited" ]
+}
+
+# pair_wait NAME SECONDS: wait (SECONDS, scaled) for PAIR_DIR/NAME and
+# print its content; fails (with a diagnostic) on timeout and as soon as
+# the other VM's half has ended without publishing NAME
+pair_wait() {
+	local name=$1 peer why
+	peer=$(_pair_peer)
+	if ! wait_for "$2" _pair_seen "$name" "$peer"; then
+		diag "no $name from the $peer VM after $(scaled "$2") s" >&2
+		return 1
+	fi
+	if [ ! -e "$PAIR_DIR/$name" ]; then
+		why=$(cat "$PAIR_DIR/$peer-aborted" 2>/dev/null) ||
+			why="its scenario exited with status $(cat "$PAIR_DIR/$peer-exited")"
+		diag "no $name: the $peer VM's half ended: $why" >&2
+		return 1
+	fi
+	cat "$PAIR_DIR/$name"
+}
+
+# _pair_nic: the network interface of a (virtio) device
+_pair_nic() {
+	local d
+	for d in /sys/class/net/*; do
+		[ -e "$d/device" ] || continue
+		echo "${d##*/}"
+		return 0
+	done
+	return 1
+}
+
+# ping_once ADDRESS: one ICMP echo (iputils' ping, else busybox's)
+# answered within 2 s
+ping_once() {
+	if command -v ping >/dev/null; then
+		ping -c 1 -W 2 "$1" >/dev/null 2>&1
+	else
+		busybox ping -c 1 -W 2 "$1" >/dev/null 2>&1
+	fi
+}
+
+# pair_net_setup: the virtio NIC (NETDEV) with the role's IPv4 and IPv6
+# addresses (target TGT_IP4/TGT_IP6, initiator INI_IP4/INI_IP6), rxe0 on
+# it (RXE_GID, RXE_GUID, RXE_GUID_HEX: this VM's), the GUIDs exchanged
+# (PEER_GUID_HEX; TGT_GUID_HEX and INI_GUID_HEX per role) and the other
+# VM answering pings on both addresses
+pair_net_setup() {
+	local ip4 ip6 peer4 peer6 a
+	case $SRPT_ROLE in
+	target) ip4=$TGT_IP4 ip6=$TGT_IP6 peer4=$INI_IP4 peer6=$INI_IP6 ;;
+	initiator) ip4=$INI_IP4 ip6=$INI_IP6 peer4=$TGT_IP4 peer6=$TGT_IP6 ;;
+	*) diag "SRPT_ROLE is '$SRPT_ROLE', not target or initiator"; return 1 ;;
+	esac
+	[ -d "$PAIR_DIR" ] || { diag "no pair directory $PAIR_DIR"; return 1; }
+	modprobe virtio_net || return 1
+	wait_for 15 _pair_nic >/dev/null || { diag "no virtio network interface"; return 1; }
+	NETDEV=$(_pair_nic)
+	ip addr add "$ip4/24" dev "$NETDEV" &&
+		ip -6 addr add "$ip6/64" dev "$NETDEV" nodad &&
+		ip link set "$NETDEV" up || return 1
+	modprobe rdma_rxe && rdma link add "$RXE" type rxe netdev "$NETDEV" || return 1
+	rxe_read_ids || return 1
+	pair_set "$SRPT_ROLE-guid" "$RXE_GUID_HEX" || return 1
+	PEER_GUID_HEX=$(pair_wait "$(_pair_peer)-guid" 300) || return 1
+	[[ $PEER_GUID_HEX =~ ^[0-9a-f]{16}$ ]] || { diag "bad peer GUID '$PEER_GUID_HEX'"; return 1; }
+	if [ "$SRPT_ROLE" = target ]; then
+		INI_GUID_HEX=$PEER_GUID_HEX
+	else
+		TGT_GUID_HEX=$PEER_GUID_HEX
+	fi
+	for a in "$peer4" "$peer6"; do
+		wait_for 20 ping_once "$a" && continue
+		diag "the $(_pair_peer) VM ($a) does not answer pings on $NETDEV"
+		return 1
+	done
+	diag "$SRPT_ROLE VM: $NETDEV $ip4 $ip6; the $(_pair_peer) VM's GUID is" \
+		"$PEER_GUID_HEX, it answers at $peer4 and $peer6"
+}
+
+# _pair_exit STATUS: tell the other VM that this half has ended, and that
+# it aborted when STATUS (the scenario's exit status before the final
+# checks) is not 0
+_pair_exit() {
+	[ -n "$SRPT_ROLE" ] && [ -d "$PAIR_DIR" ] || return 0
+	[ "$1" -eq 0 ] || pair_set "$SRPT_ROLE-aborted" "the $SRPT_ROLE's scenario failed (status $1)"
+	pair_set "$SRPT_ROLE-exited" "$1"
 }
 
 # ---------------------------------------------------------------------------
@@ -573,7 +716,7 @@ tpg_disable() { echo 0 > "$1/enable"; }
 # The initiator port ID as ib_srp sends it: initiator_ext then the port
 # GUID; the ACL name for GID-named target ports.
 iport_acl_name() {	# iport_acl_name INITIATOR_EXT(16 hex)
-	echo "0x$1$RXE_GUID_HEX"
+	echo "0x$1$INI_GUID_HEX"
 }
 
 # target_basic PORTNAME ACLNAME [MB]: the usual single-LUN target: a
@@ -658,11 +801,12 @@ srp_no_hosts() { [ -z "$(srp_hosts)" ]; }
 
 SRP_HOST=
 SRP_LOGIN_ERR=
-# srp_login [KEY=VALUE...]: log in. Defaults: id_ext and ioc_guid from
-# rxe0, initiator_ext 0000000000000001, dest TGT_IP4:CM_PORT; arguments
+# srp_login [KEY=VALUE...]: log in. Defaults: id_ext and ioc_guid the
+# target's GUID (TGT_GUID_HEX: rxe0's, or the target VM's in a pair),
+# initiator_ext 0000000000000001, dest TGT_IP4:CM_PORT; arguments
 # override or add to these. On success SRP_HOST is the new SCSI host.
 srp_login() {
-	local -A kv=([id_ext]=$RXE_GUID_HEX [ioc_guid]=$RXE_GUID_HEX
+	local -A kv=([id_ext]=$TGT_GUID_HEX [ioc_guid]=$TGT_GUID_HEX
 		[initiator_ext]=0000000000000001 [dest]=$TGT_IP4:$CM_PORT)
 	local order=(id_ext ioc_guid initiator_ext dest) a k s before h err
 	for a in "$@"; do
@@ -689,7 +833,8 @@ srp_login() {
 		diag "login ($s) succeeded but no new ib_srp host"
 		return 1
 	fi
-	force_mr_in_use
+	# In a pair, ib_srpt runs in the other VM: its half checks that.
+	[ "$SRPT_ROLE" = initiator ] || force_mr_in_use
 }
 
 # force_mr_asked: whether the kernel command line forces memory
@@ -699,6 +844,8 @@ force_mr_asked() { grep -qw 'ib_core.force_mr=1' /proc/cmdline; }
 # Under ib_core.force_mr=1, rdma_rw gives every QP of ib_srpt a pool of
 # memory registrations; a run that registered nothing would prove
 # nothing about the paths real HCAs take. Succeeds without force_mr.
+# srp_login checks it, except in the initiator VM of a pair: there the
+# target half checks it once the initiator is logged in.
 force_mr_in_use() {
 	local n
 	force_mr_asked || return 0
@@ -892,8 +1039,8 @@ tool_build() {
 }
 srp_tool() {
 	local args=(-d "$TGT_IP4:$CM_PORT" -s "$INI_IP4"
-		-i "${TOOL_IPORT:-0000000000000042$RXE_GUID_HEX}"
-		-t "$RXE_GUID_HEX$RXE_GUID_HEX")
+		-i "${TOOL_IPORT:-0000000000000042$INI_GUID_HEX}"
+		-t "$TGT_GUID_HEX$TGT_GUID_HEX")
 	if [ "${1:-}" = --exec ]; then
 		shift
 		exec "$TOOL" "${args[@]}" "$@"
@@ -1230,6 +1377,7 @@ _on_exit() {
 		fi
 		kmemleak_check unload
 	fi
+	_pair_exit "$rc"
 	kernel_log_check
 	echo "1..$_tap_n"
 	diag "$SCENARIO_NAME ($SCENARIO_KIND, $SRPT_MODULE): $_tap_n tests, $_tap_fail failed, $_tap_todo expected failures (TODO)"

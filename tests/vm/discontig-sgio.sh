@@ -1,6 +1,7 @@
 #!/bin/bash
 # common: SCSI commands whose data sits in many separate buffers (blktests srp 013): SG_IO WRITE(10) and READ(10) from scattered pages and from odd-sized segments at odd offsets, with ib_srp registering memory (cmd_sg_entries 255 and 1) and with never_register (one descriptor per piece, indirect tables of up to 64 entries); the data lands where dd finds it, and a READ past the end of the LUN gets CHECK CONDITION, ILLEGAL REQUEST, LBA out of range
 # timeout: 900
+# tcg: single
 # SPDX-License-Identifier: GPL-2.0-only
 set -euo pipefail
 # shellcheck source=../lib.sh

@@ -1,6 +1,7 @@
 #!/bin/bash
 # improvement: a command that needs more work requests than its channel's whole send queue holds (srp_sq_size 16, a 240-descriptor WRITE from ib_srp with never_register) ends at once with CHECK CONDITION, NOT READY, LOGICAL UNIT COMMUNICATION FAILURE and one log line naming the channel and the tag; the channel keeps working and is released at logout (the 6.12 driver retries the command for ever, floods the log and never releases the channel)
 # timeout: 900
+# tcg: single
 # SPDX-License-Identifier: GPL-2.0-only
 set -euo pipefail
 # shellcheck source=../lib.sh

@@ -1,6 +1,7 @@
 #!/bin/bash
 # common: ABORT TASK (user-space initiator, tests/tools/srp-login.c) hits commands waiting for their RDMA READ, executing in a slow backstore, and with their response queued; the function tracer shows which state each abort met; each command then gets exactly one response or none, each context is released exactly once, every credit comes back, and data still verifies
 # timeout: 900
+# tcg: single
 # SPDX-License-Identifier: GPL-2.0-only
 set -euo pipefail
 # shellcheck source=../lib.sh
@@ -8,6 +9,12 @@ set -euo pipefail
 srpt_begin
 
 setup_tool_rd_slow
+# Mapping LUN 1 leaves a unit attention (REPORTED LUNS DATA HAS CHANGED)
+# for the first command to LUN 0; for a WRITE the core reports it once
+# the data is in. Collect it now: a round whose WRITE completes before
+# its abort arrives must then get GOOD status.
+must "a TEST UNIT READY on each LUN collects the unit attentions of the LUN mapping" \
+	eval 'srp_tool -c tur -L 0 > "$RESULTS/tur0.out" && srp_tool -c tur -L 1 > "$RESULTS/tur1.out"'
 
 # The function tracer orders what the driver and the core did around
 # each abort; the tool marks where each round begins.
