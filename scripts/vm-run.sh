@@ -435,7 +435,10 @@ scen_timeout=$(( timeout > 60 ? timeout - 30 : timeout ))
 	done
 } > "$results/vm-env.sh"
 
-cmdline="console=ttyS0 panic=-1 panic_print=0x20 loglevel=5 mitigations=off no5lvl"
+# log_buf_len: the kernel log check reads the live copy of the log, and
+# dmesg --follow loses records when the default 128 KiB ring wraps
+# before it reads them (login-cycles alone wraps it).
+cmdline="console=ttyS0 panic=-1 panic_print=0x20 loglevel=5 mitigations=off no5lvl log_buf_len=8M"
 cmdline="$cmdline$append"
 
 accel=tcg
