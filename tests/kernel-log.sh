@@ -133,10 +133,12 @@ _report_involves_srpt() {
 	grep -v 'Modules linked in:' "$1" | grep -qE 'ib_srpt|srpt_'
 }
 
-# _allowlisted TITLE KIND -> prints the reason of the first entry of KIND
-# ("any" or "ref-bug") whose regular expression matches TITLE
+# _allowlisted TITLE KIND [FILE] -> prints the reason of the first entry
+# of KIND ("any" or "ref-bug") whose regular expression matches TITLE and,
+# for an entry "REGEX @ FRAME ## reason", whose FRAME regular expression
+# matches a line of the report FILE (a function on the stack, say)
 _allowlisted() {
-	local title=$1 kind=$2 line re reason
+	local title=$1 kind=$2 file=${3:-/dev/null} line re frame reason
 	[ -f "$ALLOWLIST" ] || return 1
 	while IFS= read -r line; do
 		case $line in ''|'#'*) continue ;; esac
@@ -148,7 +150,13 @@ _allowlisted() {
 		fi
 		re=${line%% ## *}
 		reason=${line#* ## }
-		if [[ $title =~ $re ]]; then
+		frame=''
+		if [[ $re == *" @ "* ]]; then
+			frame=${re#* @ }
+			re=${re%% @ *}
+		fi
+		if [[ $title =~ $re ]] &&
+		   { [ -z "$frame" ] || grep -qE -- "$frame" "$file"; }; then
 			echo "$reason"
 			return 0
 		fi
@@ -171,7 +179,7 @@ _judge() {
 		tap_not_ok "$what: involving ib_srpt: $title" "$(head -n 40 "$f")"
 		return 1
 	fi
-	if reason=$(_allowlisted "$title" any); then
+	if reason=$(_allowlisted "$title" any "$f"); then
 		diag "$what: allowlisted: $title ($reason)"
 		return 0
 	fi

@@ -191,6 +191,36 @@ ib_srpt: srpt_sample_log: a line of ours after the report
 EOF
 ALLOWLIST=$REAL_ALLOWLIST
 
+# The real allowlist's entry for ib_srp's use-after-free on reconnect
+# names a frame: the same title from another stack (the target's CQ
+# work, whose completion handlers are ib_srpt's) is not allowlisted.
+IB_SRP_UAF_HEAD='==================================================================
+BUG: KASAN: use-after-free in __ib_process_cq+0x3af/0x420 [ib_core]
+Read of size 8 at addr ffff888012363ba0 by task kworker/1:1/36
+
+Call Trace:
+ <TASK>
+ dump_stack_lvl+0x66/0xa0
+ kasan_report+0xe0/0x110
+ __ib_process_cq+0x3af/0x420 [ib_core]'
+IB_SRP_UAF_TAIL=' </TASK>
+
+The buggy address belongs to the physical page:
+=================================================================='
+log_case "ib_srp's use-after-free polling its old send CQ on reconnect is allowlisted" 0 1 \
+	'^# kernel log: allowlisted: BUG: KASAN: use-after-free in __ib_process_cq.*\(ib_srp' \
+	<<< "$IB_SRP_UAF_HEAD
+ ib_process_cq_direct+0x94/0xd0 [ib_core]
+ srp_create_ch_ib+0x69b/0x1880 [ib_srp]
+ srp_rport_reconnect+0x384/0x8b0 [ib_srp]
+$IB_SRP_UAF_TAIL"
+log_case "the same use-after-free in the CQ work (the target's CQs) is not" 1 1 \
+	'^not ok - kernel log: not in the allowlist: BUG: KASAN: use-after-free in __ib_process_cq' \
+	<<< "$IB_SRP_UAF_HEAD
+ ib_cq_poll_work+0x4d/0x160 [ib_core]
+ process_one_work+0x859/0x1820
+$IB_SRP_UAF_TAIL"
+
 log_case "KASAN report: ib_srpt in the allocation stack after the first stack dump fails" 1 1 \
 	'^not ok - kernel log: involving ib_srpt: BUG: KASAN: slab-use-after-free in ib_sample_fn' <<'EOF'
 ==================================================================
