@@ -2174,6 +2174,7 @@ static void tally_over_limit(struct chan *c, const uint64_t *tags, unsigned int 
 		other += p[19] != GOOD && p[19] != BUSY && p[19] != TASK_SET_FULL;
 		low += get_be(p + 4, 4) < 1;
 	}
+	note("%u GOOD, %u BUSY or TASK SET FULL, %u other", good, busy, other);
 	for (i = 0; i < n; i++) {
 		k = count_rsps(c, tags[i]);
 		none += !k;
@@ -2333,7 +2334,9 @@ static void check_reset_victims(struct chan *c, int write, const uint64_t *tags,
 	}
 	note("%u of %u commands answered before or despite the reset", done, n);
 	check(!many, "every command gets at most one SRP_RSP", str("%u with several", many), "none");
-	check(!bad, "the READs answered GOOD hold the blocks on disk", str("%u differ", bad), "none");
+	if (!write)
+		check(!bad, "the READs answered GOOD hold the blocks on disk", str("%u differ", bad),
+		      "none");
 }
 
 /* LUN RESET on the slow LUN while 16 READ(10)s or WRITE(10)s wait there. */
@@ -2488,8 +2491,6 @@ static const struct adv_case cases[] = {
 	{ "cmd-bidi", case_bidi, "data-out and data-in descriptors together: 05/0E/03" },
 	{ "cmd-fmt-unknown", case_fmt_unknown, "data formats 4..15 in either nibble: 05/0E/03" },
 	{ "cmd-imm-write", case_imm_write, "WRITE with 512 bytes of immediate data: GOOD, on disk" },
-	{ "cmd-imm-zero-tur", case_imm_zero_tur,
-	  "TEST UNIT READY with immediate length 0: GOOD" },
 	{ "cmd-imm-beyond-iu", case_imm_beyond_iu,
 	  "immediate data extending beyond the IU: 05/0E/03" },
 	{ "cmd-imm-overflow", case_imm_overflow, "immediate length 0xffffffff: 05/0E/03" },
@@ -2515,7 +2516,9 @@ static const struct adv_case cases[] = {
 	  "LUN RESET with 16 WRITEs outstanding: 0x00, unit attention, every credit back" },
 	{ "teardown-no-dreq", case_teardown_no_dreq,
 	  "QP destroyed without DREQ, 32 READs outstanding: disconnect within 30 s" },
-	/* Last: the 6.12 driver and ours before the fix crash the kernel here. */
+	/* Last: immediate length 0 crashed the kernel before its fix. */
+	{ "cmd-imm-zero-tur", case_imm_zero_tur,
+	  "TEST UNIT READY with immediate length 0: GOOD" },
 	{ "cmd-imm-zero-write", case_imm_zero_write,
 	  "WRITE with immediate length 0: 05/0E/03, DOOVER, residual 512" },
 };
