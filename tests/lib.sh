@@ -855,6 +855,41 @@ srp_tool() {
 	"$TOOL" "${args[@]}" "$@"
 }
 
+# The adversarial SRP initiator (tests/tools/srp-adversary.c): adv_build
+# compiles it; srp_adversary ARGS... runs it like srp_tool (from ADV_SRC,
+# default INI_IP4, to ADV_DEST, default the GUID-named port at TGT_IP4)
+# as initiator port ADV_IPORT; adv_case NAME runs one of its cases.
+ADV=/tmp/srp-adversary
+ADV_SRC='' ADV_DEST='' ADV_IPORT=''
+adv_build() {
+	cc -O2 -Wall -Wextra -o "$ADV" "$TESTS_DIR/tools/srp-adversary.c" -lrdmacm -libverbs
+}
+srp_adversary() {
+	"$ADV" -d "${ADV_DEST:-$TGT_IP4:$CM_PORT}" -s "${ADV_SRC:-$INI_IP4}" \
+		-i "${ADV_IPORT:-0000000000000043$RXE_GUID_HEX}" \
+		-t "$RXE_GUID_HEX$RXE_GUID_HEX" -W "$WAIT_SCALE" "$@"
+}
+
+# srpt_qps: queue pairs of ib_srpt (one per channel, rdma res)
+srpt_qps() { rdma res show qp 2>/dev/null | grep -c 'comm \[ib_srpt\]' || true; }
+srpt_qps_at_most() { [ "$(srpt_qps)" -le "$1" ]; }
+
+# adv_case NAME: the tool's case NAME passes (output in adv-NAME.out, its
+# failing lines as diag), and within 30 s (scaled) ib_srpt has no more
+# queue pairs than before it: every channel the case closed is released
+adv_case() {
+	local out=$RESULTS/adv-$1.out rc=0 before
+	before=$(srpt_qps)
+	srp_adversary --case "$1" > "$out" 2>&1 < /dev/null || rc=$?
+	[ "$rc" -eq 0 ] ||
+		diag "exit status $rc; $(grep -A2 -E '^not ok' "$out" | head -n 30)"
+	if ! wait_for 30 srpt_qps_at_most "$before"; then
+		diag "ib_srpt QPs: $(srpt_qps) after the case, $before before"
+		rc=1
+	fi
+	return "$rc"
+}
+
 # The SG_IO tool of the discontiguous-buffer scenario (tests/tools/
 # sgio-scatter.c): sgio_build compiles it to SGIO.
 SGIO=/tmp/sgio-scatter
