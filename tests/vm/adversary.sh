@@ -55,12 +55,16 @@ adv_ib_srp_start() {
 # crashed ours before their fix), those in ADV_IMPROVEMENT fail there
 # (improvement); every other case is a check that both drivers pass.
 ADV_NOT_REF="cmd-read-desc-0 cmd-write-desc-0 cmd-desc-2gib cmd-indirect-bad
-	cmd-imm-beyond-iu cmd-imm-zero-tur cmd-imm-zero-write"
+	cmd-imm-beyond-iu cmd-imm-overflow cmd-imm-not-granted cmd-imm-zero-tur
+	cmd-imm-zero-write"
 ADV_IMPROVEMENT="login-iu-len login-buf-fmt login-opcode login-short-pdata
 	login-multichan-reserved login-imm iu-1-byte iu-short-cmd iu-short-tsk-mgmt
 	iu-short-i-logout iu-unknown-opcode iu-target-opcode iu-login-req
 	iu-unsolicited-rsp iu-logout-then-cmd cmd-read-desc-larger cmd-inquiry-36
-	cmd-inquiry-vpd80 cmd-bad-rkey-write"
+	cmd-inquiry-vpd80 cmd-add-cdb-beyond cmd-bidi cmd-fmt-unknown cmd-imm-data-in
+	cmd-bad-rkey-read cmd-bad-rkey-write tmf-abort-unknown-tag tmf-abort-other-lun
+	teardown-no-dreq"
+
 # adv_listed NAME WORD...: NAME is one of the WORDs
 adv_listed() {
 	local name=$1 w
