@@ -13,9 +13,11 @@
  * unchanged, as must a canary region registered with remote write access
  * whose key is never sent.
  *
- * Each case is one function of cases[]; every case then logs in afresh
- * and writes 64 KiB to a case-specific LBA of LUN 0 and reads it back
- * (fresh_login_verify()). Output, one line per sub-check:
+ * Each case is a function of cases[] (with its argument); every case then
+ * logs in afresh and writes 64 KiB to a case-specific LBA of LUN 0 and
+ * reads it back (fresh_login_verify()). Each runs in a child process of
+ * bounded life; --list prints the names, --all runs them all in turn.
+ * Output, one line per sub-check:
  *   ok - CASE: WHAT
  *   not ok - CASE: WHAT: got X, want Y
  * plus "# " lines of detail (the first 64 bytes of an unexpected IU).
@@ -2065,7 +2067,7 @@ static void run_bad_rkey(const void *arg)
 	chan_close(v);
 }
 
-/* SRP_RSPs not yet taken with a tag in @tags[0..@n). */
+/* SRP_RSPs received so far for the tags @tags[0..@n). */
 static unsigned int answered(const struct chan *c, const uint64_t *tags, unsigned int n)
 {
 	unsigned int i, k = 0;
