@@ -1092,6 +1092,52 @@ acked_verify() {
 	return "$rc"
 }
 
+# The adversarial SRP initiator (tests/tools/srp-adversary.c): adv_build
+# compiles it; srp_adversary ARGS... runs it like srp_tool (from ADV_SRC,
+# default INI_IP4, to ADV_DEST, default the GUID-named port at TGT_IP4)
+# as initiator port ADV_IPORT; adv_case NAME runs one of its cases.
+ADV=/tmp/srp-adversary
+ADV_SRC='' ADV_DEST='' ADV_IPORT=''
+adv_build() {
+	cc -O2 -Wall -Wextra -o "$ADV" "$TESTS_DIR/tools/srp-adversary.c" -lrdmacm -libverbs
+}
+srp_adversary() {
+	"$ADV" -d "${ADV_DEST:-$TGT_IP4:$CM_PORT}" -s "${ADV_SRC:-$INI_IP4}" \
+		-i "${ADV_IPORT:-0000000000000043$INI_GUID_HEX}" \
+		-t "$TGT_GUID_HEX$TGT_GUID_HEX" -W "$WAIT_SCALE" "$@"
+}
+
+# adv_target_qps: target_qps of the target, asked across the link in
+# the initiator VM of a pair
+adv_target_qps() {
+	if [ "$SRPT_ROLE" = initiator ]; then
+		pair_ask target_qps
+	else
+		target_qps
+	fi
+}
+_adv_qps_at_most() {
+	local n
+	n=$(adv_target_qps) && [ "$n" -le "$1" ]
+}
+
+# adv_case NAME: the tool's case NAME passes (output in adv-NAME.out, its
+# failing lines as diag), and within 30 s (scaled) the target holds no
+# more channel QPs than before it: every channel the case closed is
+# released
+adv_case() {
+	local out=$RESULTS/adv-$1.out rc=0 before
+	before=$(adv_target_qps) || return 1
+	srp_adversary --case "$1" > "$out" 2>&1 < /dev/null || rc=$?
+	[ "$rc" -eq 0 ] ||
+		diag "exit status $rc; $(grep -A2 -E '^not ok' "$out" | head -n 30)"
+	if ! wait_for 30 _adv_qps_at_most "$before"; then
+		diag "the target's channel QPs: $(adv_target_qps) after the case, $before before"
+		rc=1
+	fi
+	return "$rc"
+}
+
 # The SG_IO tool of the discontiguous-buffer scenario (tests/tools/
 # sgio-scatter.c): sgio_build compiles it to SGIO.
 SGIO=/tmp/sgio-scatter
