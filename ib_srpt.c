@@ -17,6 +17,7 @@
 #include <linux/init.h>
 #include <linux/slab.h>
 #include <linux/err.h>
+#include <linux/error-injection.h>
 #include <linux/ctype.h>
 #include <linux/string.h>
 #include <linux/inet.h>
@@ -1875,14 +1876,16 @@ static bool srpt_code_rsp_try_admit(struct srpt_send_ioctx *ioctx)
  *
  * Each remote buffer gets its own scatterlist and RDMA context; the
  * scatterlists are chained into the one the target core sees. Immediate
- * data is copied into a scatterlist of its own.
+ * data is copied into a scatterlist of its own. Error injection
+ * (/sys/kernel/debug/fail_function) can make it fail, for tests of how
+ * refused commands are answered.
  *
  * Context: process context.
  * Return: work requests the RDMA needs, or a negative errno; -EAGAIN
  * when the QP's MR pool is exhausted.
  */
-static int srpt_cmd_map(struct srpt_send_ioctx *ioctx,
-			struct scatterlist **sgl, u32 *nents)
+static noinline int srpt_cmd_map(struct srpt_send_ioctx *ioctx,
+				 struct scatterlist **sgl, u32 *nents)
 {
 	struct srpt_cmd_desc *d = &ioctx->desc;
 	struct srpt_rdma_ch *ch = ioctx->ch;
@@ -1949,6 +1952,7 @@ unmap:
 	srpt_cmd_unmap(ioctx);
 	return ret;
 }
+ALLOW_ERROR_INJECTION(srpt_cmd_map, ERRNO);
 
 /* Set @rw up again for the first @len bytes of its buffer, 0 < @len. */
 static int srpt_rw_map_prefix(struct srpt_send_ioctx *ioctx,
