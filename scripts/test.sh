@@ -18,7 +18,8 @@
 # Environment: SRPT_CACHE (caches, default /var/cache/ib_srpt-dev),
 #              SRPT_RESULTS (VM results), WAIT_SCALE (VM wait factor),
 #              SRPT_FORCE_MR_FILTER, SRPT_DEBUG_FILTER (the scenarios of
-#              the force-mr and debug parts).
+#              the force-mr and debug parts), SRPT_DEBUG_ADV_ONLY (the
+#              adversarial cases of the debug part).
 set -uo pipefail
 
 SELF=$(readlink -f "${BASH_SOURCE[0]}")
@@ -107,9 +108,13 @@ wanted kunit && run_part kunit bash scripts/kunit.sh
 # go through logins, I/O and every teardown path (configfs removal under
 # I/O, rmmod, a takeover with a command in the backstore, ACL removal
 # and TPG disable under I/O, where DEBUG_ATOMIC_SLEEP once caught
-# srpt_close_channels() sleeping in a wait condition).
-DEBUG_FILTER=${SRPT_DEBUG_FILTER:-'^(teardown-under-io|multichan-takeover|race-acl-tpg)$'}
-wanted debug && run_part debug bash scripts/test-debug.sh --filter "$DEBUG_FILTER"
+# srpt_close_channels() sleeping in a wait condition), and a subset of
+# the adversarial initiator's cases: one of each way the target ends or
+# answers bad input, under KASAN.
+DEBUG_FILTER=${SRPT_DEBUG_FILTER:-'^(teardown-under-io|multichan-takeover|race-acl-tpg|adversary)$'}
+DEBUG_ADV_ONLY=${SRPT_DEBUG_ADV_ONLY:-'^(iu-1-byte|iu-unsolicited-rsp|cmd-tur-data-in|cmd-inquiry-36|cmd-indirect-bad|cmd-imm-zero-write|cmd-bad-rkey-read|tmf-lun-reset-reads|teardown-no-dreq)$'}
+wanted debug && run_part debug bash scripts/test-debug.sh --filter "$DEBUG_FILTER" \
+	--env "SRPT_ADV_ONLY=$DEBUG_ADV_ONLY"
 
 echo "logs: $LOG_DIR"
 echo "$total_pass passed, $total_fail failed, $total_skip skipped"

@@ -430,6 +430,40 @@ pair_wait() {
 	cat "$PAIR_DIR/$name"
 }
 
+# The target half can answer questions about its own state while the
+# initiator half works: pair_serve UNTIL runs in the target VM until the
+# initiator publishes UNTIL (or ends), answering each pair_ask QUESTION
+# of the initiator VM with the output of the target function of that
+# name; the questions it knows are in PAIR_QUESTIONS.
+PAIR_QUESTIONS="target_qps"
+_pair_asked=0
+pair_ask() {
+	_pair_asked=$((_pair_asked + 1))
+	pair_set "ask-$_pair_asked" "$1" &&
+		pair_wait "answer-$_pair_asked" 30 &&
+		rm -f "$PAIR_DIR/answer-$_pair_asked"
+}
+_pair_answer() {	# _pair_answer ASK-FILE
+	local q n=${1##*/ask-} v
+	q=$(cat "$1")
+	rm -f "$1"
+	if [[ " $PAIR_QUESTIONS " == *" $q "* ]]; then
+		v=$("$q")
+	else
+		v="unknown question $q"
+	fi
+	pair_set "answer-$n" "$v"
+}
+pair_serve() {
+	local f
+	while ! _pair_seen "$1" initiator; do
+		for f in "$PAIR_DIR"/ask-*; do
+			[ -e "$f" ] && _pair_answer "$f"
+		done
+		nap 0.2
+	done
+}
+
 # _pair_nic: the network interface of a (virtio) device
 _pair_nic() {
 	local d
