@@ -443,7 +443,17 @@ cmdline="$cmdline$append"
 
 accel=tcg
 [ "$tcg_single" = 0 ] || accel=tcg,thread=single
-qemu=(qemu-system-x86_64 -accel "$accel" -cpu max -smp "$smp" -m "$mem"
+# cx16=off: QEMU 7.2 (Debian 12) emulates CMPXCHG16B with a helper that
+# computes the flags from a condition-code state the translator has not
+# written back; the garbage it leaves in EFLAGS reaches the stack when
+# an interrupt arrives right after the instruction, and the IRET that
+# follows sets TF, DF or NT from it: kernel #DB warnings, string copies
+# that run backwards and corrupt memory, oopses in the SLUB fast path
+# (its per-CPU cmpxchg is the kernel's most frequent CMPXCHG16B, seen
+# as "EFLAGS: 81665a02"-style values in the oops). Without CX16 the
+# kernel uses its own emulation of the instruction. QEMU 8.0 replaced
+# the helper with inline code.
+qemu=(qemu-system-x86_64 -accel "$accel" -cpu max,cx16=off -smp "$smp" -m "$mem"
 	-nodefaults -no-reboot -display none -monitor none
 	-kernel "$kimage" -initrd "$initrd" -append "$cmdline"
 	-chardev "file,id=ser0,path=$results/console.log"
