@@ -13,9 +13,18 @@ acl2=$(iport_acl_name 0000000000000002)
 must "a second ACL, $acl2, for the second path" acl_add "$TPG" "$acl2" 0
 login_disk
 disk_a=$DISK
-# login_b: the second path (initiator_ext 2); sets host_b and disk_b
+# login_b: the second path (initiator_ext 2); sets host_b and disk_b.
+# ib_srp removes a deleted target port from its list of targets only
+# after its SCSI host is gone, and refuses a login to the same port
+# with EEXIST until then: try again while that is the answer.
 login_b() {
-	srp_login initiator_ext=0000000000000002 && srp_get_disk "$SRP_HOST" 0 &&
+	local _
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		srp_login initiator_ext=0000000000000002 && break
+		[ "$SRP_LOGIN_ERR" = "File exists" ] || return 1
+		nap 1
+	done
+	[ -n "$SRP_HOST" ] && srp_get_disk "$SRP_HOST" 0 &&
 		host_b=$SRP_HOST && disk_b=$DISK
 }
 must "login of the second path" login_b
