@@ -906,7 +906,10 @@ srp_disk() {
 # srp_wait_disk HOST LUN: wait for the disk and print it
 srp_wait_disk() {
 	wait_for 30 srp_disk "$1" "$2" >/dev/null || {
-		diag "no disk for LUN $2 behind $1"
+		# stderr: the caller captures stdout
+		diag "no disk for LUN $2 behind $1;" \
+			"devices: $(cd /sys/class/scsi_host/"$1"/device 2>&1 && echo target*/*:*:*:*/block/*);" \
+			"nodes: $(ls -l /dev/sd* 2>&1 | tr '\n' ' ')" >&2
 		return 1
 	}
 	srp_disk "$1" "$2"
