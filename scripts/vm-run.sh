@@ -453,7 +453,8 @@ accel=tcg
 # as "EFLAGS: 81665a02"-style values in the oops). Without CX16 the
 # kernel uses its own emulation of the instruction. QEMU 8.0 replaced
 # the helper with inline code.
-qemu=(qemu-system-x86_64 -accel "$accel" -cpu max,cx16=off -smp "$smp" -m "$mem"
+cpu=max,cx16=off
+qemu=(qemu-system-x86_64 -accel "$accel" -cpu "$cpu" -smp "$smp" -m "$mem"
 	-nodefaults -no-reboot -display none -monitor none
 	-kernel "$kimage" -initrd "$initrd" -append "$cmdline"
 	-chardev "file,id=ser0,path=$results/console.log"
