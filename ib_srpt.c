@@ -3405,6 +3405,7 @@ static int srpt_cm_login(struct srpt_req *req)
 		goto reject;
 	}
 	strscpy(ch->sess_name, name, sizeof(ch->sess_name));
+	memcpy(ch->i_port_id, req->login.i_port_id, sizeof(ch->i_port_id));
 
 	/*
 	 * From the ACL lookup to the accept, hold the device mutex: the TPG
@@ -3970,6 +3971,101 @@ static int srpt_init_nodeacl(struct se_node_acl *se_nacl, const char *name)
 	return 0;
 }
 
+/* The word rtslib-fb expects after TARG_CONN_STATE_ for a channel state. */
+static const char *srpt_ch_state_word(enum srpt_ch_state state)
+{
+	switch (state) {
+	case SRPT_CH_CONNECTING:
+		return "IN_LOGIN";
+	case SRPT_CH_LIVE:
+		return "LOGGED_IN";
+	default:
+		return "LOGGED_OUT";
+	}
+}
+
+/* Append the lines of one channel to @page, which holds @len bytes. */
+static int srpt_nacl_info_ch(char *page, int len, struct srpt_rdma_ch *ch)
+{
+	return len + scnprintf(page + len, PAGE_SIZE - len,
+		"CID: %u  Connection State: TARG_CONN_STATE_%s\n"
+		"   Address %s %s\n"
+		"   port ID 0x%016llx%016llx, IU %u/%u bytes, %u credits%s\n",
+		ch->qp->qp_num, srpt_ch_state_word(READ_ONCE(ch->state)),
+		ch->sess_name, ch->rdma_cm_id ? "RDMA_CM" : "IB_CM",
+		get_unaligned_be64(ch->i_port_id),
+		get_unaligned_be64(ch->i_port_id + 8), ch->params.it_iu_len,
+		ch->rsp_size, ch->credits,
+		ch->params.use_imm_data ? ", immediate data" : "");
+}
+
+/* The session lines, named after the first channel @ch of @nacl. */
+static int srpt_nacl_info_head(char *page, struct se_node_acl *nacl,
+			       struct srpt_rdma_ch *ch)
+{
+	return scnprintf(page, PAGE_SIZE,
+		"InitiatorName: %s\nInitiatorAlias: %s\n"
+		"LIO Session ID: %u  SessionType: Normal\n"
+		"Session State: TARG_SESS_STATE_%s\n",
+		nacl->initiatorname, ch->sess_name, ch->qp->qp_num,
+		srpt_ch_state_word(READ_ONCE(ch->state)));
+}
+
+/**
+ * srpt_nacl_info_show() - the channels logged in under a node ACL
+ * @item: the ACL's configfs group.
+ * @page: output buffer.
+ *
+ * The layout is the one rtslib-fb parses, so that "targetcli sessions"
+ * lists SRP initiators: the initiator's channels appear as the
+ * connections (CID: the QP number) of one session, whose ID is the QP
+ * number of its first channel. A channel stays listed, LOGGED_OUT, from
+ * its disconnect until its session is released.
+ *
+ * Context: process context.
+ * Return: bytes written to @page.
+ */
+static ssize_t srpt_nacl_info_show(struct config_item *item, char *page)
+{
+	struct se_node_acl *nacl = acl_to_nacl(item);
+	struct srpt_rdma_ch *ch;
+	struct se_session *sess;
+	unsigned long flags;
+	int len = 0;
+
+	/* A session leaves this list before its channel is freed. */
+	spin_lock_irqsave(&nacl->nacl_sess_lock, flags);
+	list_for_each_entry(sess, &nacl->acl_sess_list, sess_acl_list) {
+		ch = sess->fabric_sess_ptr;
+		if (!len)
+			len = srpt_nacl_info_head(page, nacl, ch);
+		len = srpt_nacl_info_ch(page, len, ch);
+	}
+	spin_unlock_irqrestore(&nacl->nacl_sess_lock, flags);
+	if (!len)
+		len = sysfs_emit(page, "No active SRP channels\n");
+	return len;
+}
+CONFIGFS_ATTR_RO(srpt_nacl_, info);
+
+static struct configfs_attribute *srpt_nacl_attrs[] = {
+	&srpt_nacl_attr_info,
+	NULL,
+};
+
+/* SRP has no authentication; "targetcli sessions detail" asks. */
+static ssize_t srpt_nacl_auth_authenticate_target_show(struct config_item *item,
+						       char *page)
+{
+	return sysfs_emit(page, "0\n");
+}
+CONFIGFS_ATTR_RO(srpt_nacl_auth_, authenticate_target);
+
+static struct configfs_attribute *srpt_nacl_auth_attrs[] = {
+	&srpt_nacl_auth_attr_authenticate_target,
+	NULL,
+};
+
 static struct srpt_port *srpt_attr_port(struct config_item *item)
 {
 	return srpt_tpg(attrib_to_tpg(item))->port_id->sport;
@@ -4279,6 +4375,8 @@ static const struct target_core_fabric_ops srpt_template = {
 	.tfc_discovery_attrs		= srpt_da_attrs,
 	.tfc_wwn_attrs			= srpt_wwn_attrs,
 	.tfc_tpg_attrib_attrs		= srpt_tpg_attrib_attrs,
+	.tfc_tpg_nacl_base_attrs	= srpt_nacl_attrs,
+	.tfc_tpg_nacl_auth_attrs	= srpt_nacl_auth_attrs,
 	.default_submit_type		= TARGET_DIRECT_SUBMIT,
 	.direct_submit_supp		= 1,
 };

@@ -412,6 +412,7 @@ struct srpt_tpg;
  * @logout_work: disconnects a channel whose SRP_T_LOGOUT did not
  *	complete within %SRPT_T_LOGOUT_TIMEOUT.
  * @sess_name: initiator name used for the session and in log lines.
+ * @i_port_id: initiator port ID of the login.
  */
 struct srpt_rdma_ch {
 	struct srpt_port *sport;
@@ -449,6 +450,7 @@ struct srpt_rdma_ch {
 	struct work_struct wait_work;
 	struct delayed_work logout_work;
 	char sess_name[INET6_ADDRSTRLEN + 8];
+	u8 i_port_id[16];
 };
 
 /**
