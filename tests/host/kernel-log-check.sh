@@ -214,6 +214,13 @@ log_case "ib_srp's use-after-free polling its old send CQ on reconnect is allowl
  srp_create_ch_ib+0x69b/0x1880 [ib_srp]
  srp_rport_reconnect+0x384/0x8b0 [ib_srp]
 $IB_SRP_UAF_TAIL"
+log_case "the same use-after-free while ib_srp removes a remote port is allowlisted" 0 1 \
+	'^# kernel log: allowlisted: BUG: KASAN: use-after-free in __ib_process_cq.*\(ib_srp' \
+	<<< "$IB_SRP_UAF_HEAD
+ ib_process_cq_direct+0x94/0xd0 [ib_core]
+ srp_free_ch_ib+0x2a7/0xc50 [ib_srp]
+ srp_remove_work+0x301/0x6b0 [ib_srp]
+$IB_SRP_UAF_TAIL"
 log_case "the same use-after-free in the CQ work (the target's CQs) is not" 1 1 \
 	'^not ok - kernel log: not in the allowlist: BUG: KASAN: use-after-free in __ib_process_cq' \
 	<<< "$IB_SRP_UAF_HEAD
