@@ -753,12 +753,13 @@ iport_acl_name() {	# iport_acl_name INITIATOR_EXT(16 hex)
 	echo "0x$1$INI_GUID_HEX"
 }
 
-# target_basic PORTNAME ACLNAME [MB]: the usual single-LUN target: a
-# ramdisk as LUN 0, one ACL, listener on CM_PORT, TPG enabled. Sets TPG.
+# target_basic PORTNAME ACLNAME [MB [TPGNAME]]: the usual single-LUN
+# target: a ramdisk as LUN 0, one ACL, listener on CM_PORT, TPG (default
+# tpg_1) enabled. Sets TPG.
 TPG=
 target_basic() {
 	local port=$1 acl=$2 mb=${3:-64} bs
-	TPG=$(tpg_create "$port") || return 1
+	TPG=$(tpg_create "$port" "${4:-}") || return 1
 	bs=$(backstore_rd rd0 "$mb") || return 1
 	lun_add "$TPG" 0 "$bs" || return 1
 	acl_add "$TPG" "$acl" 0 || return 1

@@ -9,17 +9,11 @@ srpt_begin
 
 # The setup of setup_target, with the TPG named as targetcli names it
 # (rtslib-fb looks only at tpgt_N directories).
-tcli_target() {
-	local bs
-	TPG=$(tpg_create "$RXE_GID" tpgt_1) &&
-		bs=$(backstore_rd rd0 64) && lun_add "$TPG" 0 "$bs" &&
-		acl_add "$TPG" "$acl" 0 && tpg_enable "$TPG" &&
-		target_listen "$CM_PORT"
-}
 must "soft-RoCE rxe0 on dummy0" rxe_setup
 must "ib_srpt ($SRPT_MODULE) loaded" target_load
 acl=$(iport_acl_name 0000000000000001)
-must "target: port $RXE_GID/tpgt_1, 64 MiB ramdisk LUN 0, ACL $acl" tcli_target
+must "target: port $RXE_GID/tpgt_1, 64 MiB ramdisk LUN 0, ACL $acl" \
+	target_basic "$RXE_GID" "$acl" 64 tpgt_1
 must "ib_srp loaded" initiator_load
 mkdir -p /run/dbus
 must "system D-Bus for targetcli" dbus-daemon --system --fork
