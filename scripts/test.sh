@@ -126,13 +126,14 @@ debug_skip_budget() {
 	echo "debug: $((SECONDS / 60)) min so far; the debug part takes about $DEBUG_PART_MIN min and would end past the $BUDGET_MIN-minute budget (SRPT_TIME_BUDGET_MIN); run: bash scripts/test-debug.sh --filter '$DEBUG_FILTER' --env 'SRPT_ADV_ONLY=$DEBUG_ADV_ONLY'"
 	echo "0 passed, 0 failed, 1 skipped"
 }
-if ! wanted debug; then
-	:
-elif [ -n "$BUDGET_MIN" ] && [ $((SECONDS / 60 + DEBUG_PART_MIN)) -gt "$BUDGET_MIN" ]; then
-	run_part debug debug_skip_budget
-else
+debug_fits() {
+	[ -z "$BUDGET_MIN" ] || [ $((SECONDS / 60 + DEBUG_PART_MIN)) -le "$BUDGET_MIN" ]
+}
+if wanted debug && debug_fits; then
 	run_part debug bash scripts/test-debug.sh --filter "$DEBUG_FILTER" \
 		--env "SRPT_ADV_ONLY=$DEBUG_ADV_ONLY"
+elif wanted debug; then
+	run_part debug debug_skip_budget
 fi
 
 echo "logs: $LOG_DIR"
