@@ -76,6 +76,15 @@ MODULE_PARM_DESC(srpt_service_guid,
 static DEFINE_MUTEX(srpt_dev_mutex);
 static LIST_HEAD(srpt_dev_list);
 
+/*
+ * The RDMA/CM port to listen on from load; configfs
+ * discovery_auth/rdma_cm_port changes the listener afterwards.
+ */
+static ushort srpt_rdma_cm_port_at_load;
+module_param_named(rdma_cm_port, srpt_rdma_cm_port_at_load, ushort, 0444);
+MODULE_PARM_DESC(rdma_cm_port,
+		 "RDMA/CM port to listen on from load (0: none until discovery_auth/rdma_cm_port is written).");
+
 /* srpt_rdma_cm_mutex protects srpt_rdma_cm_port and srpt_rdma_cm_id. */
 static DEFINE_MUTEX(srpt_rdma_cm_mutex);
 static u16 srpt_rdma_cm_port;
@@ -388,6 +397,7 @@ VISIBLE_IF_KUNIT u32 srpt_ib_req_parse(struct srpt_device *sdev,
 				    p->port, pkey);
 		return SRP_LOGIN_REJ_UNABLE_ESTABLISH_CHANNEL;
 	}
+	req->peer_gid = p->primary_path->dgid;
 	req->responder_resources = p->responder_resources;
 	req->initiator_depth = p->initiator_depth;
 	return 0;
@@ -1632,8 +1642,10 @@ static struct srpt_send_ioctx *srpt_pop_ioctx(struct srpt_rdma_ch *ch)
 	lockdep_assert_held(&ch->lock);
 	ioctx = list_first_entry_or_null(&ch->free_list,
 					 struct srpt_send_ioctx, free_entry);
-	if (ioctx)
+	if (ioctx) {
 		list_del_init(&ioctx->free_entry);
+		ch->n_free--;
+	}
 	return ioctx;
 }
 
@@ -1762,6 +1774,7 @@ static void srpt_release_ioctx(struct srpt_send_ioctx *ioctx)
 	srpt_cmd_set_state(ioctx, SRPT_CMD_DONE);
 	spin_lock_irqsave(&ch->lock, flags);
 	list_add_tail(&ioctx->free_entry, &ch->free_list);
+	ch->n_free++;
 	ch->res_gen++;
 	if ((!list_empty(&ch->sq_wait_list) ||
 	     !list_empty(&ch->iu_wait_list)) && ch->state == SRPT_CH_LIVE)
@@ -2034,6 +2047,8 @@ static void srpt_cmd_refuse(struct srpt_send_ioctx *ioctx)
 static void srpt_cmd_set_refusal(struct srpt_send_ioctx *ioctx,
 				 enum srpt_refuse how, sense_reason_t reason)
 {
+	if (reason != TCM_CHECK_CONDITION_ABORT_CMD)
+		atomic64_inc(&ioctx->ch->stats.refused);
 	ioctx->refuse = how;
 	ioctx->refuse_reason = reason;
 }
@@ -2184,10 +2199,12 @@ static bool srpt_park(struct srpt_send_ioctx *ioctx, bool head, u32 gen)
 	parked = ch->state < SRPT_CH_DRAINING;
 	if (parked) {
 		srpt_cmd_set_state(ioctx, SRPT_CMD_WAIT_SQ);
-		if (head)
+		if (head) {
 			list_add(&ioctx->free_entry, &ch->sq_wait_list);
-		else
+		} else {
 			list_add_tail(&ioctx->free_entry, &ch->sq_wait_list);
+			atomic64_inc(&ch->stats.sq_waits);
+		}
 		if (gen != ch->res_gen && ch->state == SRPT_CH_LIVE)
 			queue_work(srpt_wq, &ch->wait_work);
 	}
@@ -2267,6 +2284,7 @@ static void srpt_handle_cmd(struct srpt_rdma_ch *ch,
 	struct srpt_cmd_desc *d = &ioctx->desc;
 	sense_reason_t reason;
 
+	atomic64_inc(&ch->stats.cmds);
 	reason = srpt_parse_cmd(srp, ioctx->recv->byte_len, &ch->params, d);
 	if (reason) {
 		srpt_ch_warn(ch, "tag %#llx: malformed SRP_CMD (buf_fmt %#x, %u bytes)\n",
@@ -2293,6 +2311,7 @@ static void srpt_handle_tmf(struct srpt_rdma_ch *ch,
 {
 	struct srp_tsk_mgmt *tsk = ioctx->recv->iu.buf;
 
+	atomic64_inc(&ch->stats.tmfs);
 	if (srpt_tmf_to_tcm(tsk->tsk_mgmt_func) < 0) {
 		srpt_ch_warn(ch, "unknown task management function %#x\n",
 			     tsk->tsk_mgmt_func);
@@ -2582,6 +2601,7 @@ static void srpt_rdma_read_done(struct ib_cq *cq, struct ib_wc *wc)
 		container_of(wc->wr_cqe, struct srpt_send_ioctx, rdma_cqe);
 
 	if (likely(wc->status == IB_WC_SUCCESS)) {
+		atomic64_add(ioctx->cmd.data_length, &ioctx->ch->stats.bytes_in);
 		srpt_cmd_set_state(ioctx, SRPT_CMD_DATA_IN);
 		target_execute_cmd(&ioctx->cmd);
 		return;
@@ -2749,6 +2769,7 @@ static int srpt_alloc_send_ring(struct srpt_rdma_ch *ch)
 		ioctx->state = SRPT_CMD_DONE;
 		list_add_tail(&ioctx->free_entry, &ch->free_list);
 	}
+	ch->n_free = ch->credits;
 	return 0;
 
 free_ring:
@@ -3406,6 +3427,7 @@ static int srpt_cm_login(struct srpt_req *req)
 	}
 	strscpy(ch->sess_name, name, sizeof(ch->sess_name));
 	memcpy(ch->i_port_id, req->login.i_port_id, sizeof(ch->i_port_id));
+	ch->peer_gid = req->peer_gid;
 
 	/*
 	 * From the ACL lookup to the accept, hold the device mutex: the TPG
@@ -3678,6 +3700,7 @@ static int srpt_write_pending(struct se_cmd *cmd)
 	int i, ret;
 
 	if (ioctx->desc.imm) {
+		atomic64_add(cmd->data_length, &ch->stats.bytes_in);
 		srpt_cmd_set_state(ioctx, SRPT_CMD_DATA_IN);
 		target_execute_cmd(cmd);
 		return 0;
@@ -3711,6 +3734,8 @@ static u32 srpt_cmd_build_rsp(struct srpt_send_ioctx *ioctx)
 	u32 sense_len = 0;
 	u8 flags = 0;
 
+	if (cmd->scsi_status != SAM_STAT_GOOD)
+		atomic64_inc(&ioctx->ch->stats.failed);
 	if (cmd->se_cmd_flags & SCF_UNDERFLOW_BIT)
 		flags = in ? SRP_RSP_FLAG_DIUNDER : SRP_RSP_FLAG_DOUNDER;
 	else if (cmd->se_cmd_flags & SCF_OVERFLOW_BIT)
@@ -3749,6 +3774,8 @@ static int srpt_queue_data_in(struct se_cmd *cmd)
 			     ioctx->tag, cmd->data_length, ret);
 		cmd->scsi_status = SAM_STAT_BUSY;
 		cmd->se_cmd_flags &= ~(SCF_OVERFLOW_BIT | SCF_UNDERFLOW_BIT);
+	} else {
+		atomic64_add(cmd->data_length, &ioctx->ch->stats.bytes_out);
 	}
 	srpt_post_rsp(ioctx, srpt_cmd_build_rsp(ioctx), !ret);
 	return 0;
@@ -4048,8 +4075,84 @@ static ssize_t srpt_nacl_info_show(struct config_item *item, char *page)
 }
 CONFIGFS_ATTR_RO(srpt_nacl_, info);
 
+/* Write the local and the remote address of @ch into @local and @remote. */
+static void srpt_ch_addrs(struct srpt_rdma_ch *ch, char *local, char *remote,
+			  size_t len)
+{
+	struct rdma_addr *a;
+
+	if (!ch->rdma_cm_id) {
+		snprintf(local, len, "%pI6", ch->sport->gid.raw);
+		snprintf(remote, len, "%pI6", ch->peer_gid.raw);
+		return;
+	}
+	a = &ch->rdma_cm_id->route.addr;
+	snprintf(local, len, "%pISpc", &a->src_addr);
+	snprintf(remote, len, "%pISpc", &a->dst_addr);
+}
+
+/* Append one line describing @ch to @page, which holds @len bytes. */
+static int srpt_nacl_channels_line(char *page, int len, struct srpt_rdma_ch *ch)
+{
+	struct srpt_ch_stats *st = &ch->stats;
+	char local[64], remote[64];
+	u32 n_free = READ_ONCE(ch->n_free);
+
+	srpt_ch_addrs(ch, local, remote, sizeof(local));
+	return len + scnprintf(page + len, PAGE_SIZE - len,
+		"qp=%u state=%s cm=%s initiator=%s port_id=0x%016llx%016llx local=%s remote=%s it_iu_len=%u ti_iu_len=%u imm_data=%u credits=%u in_flight=%u sq_depth=%u sq_free=%d comp_vector=%d cmds=%lld tmfs=%lld bytes_in=%lld bytes_out=%lld refused=%lld failed=%lld sq_waits=%lld\n",
+		ch->qp->qp_num, srpt_ch_state_names[READ_ONCE(ch->state)],
+		ch->rdma_cm_id ? "rdma_cm" : "ib_cm", ch->sess_name,
+		get_unaligned_be64(ch->i_port_id),
+		get_unaligned_be64(ch->i_port_id + 8), local, remote,
+		ch->params.it_iu_len, ch->rsp_size, ch->params.use_imm_data,
+		ch->credits, ch->credits - min(n_free, ch->credits),
+		ch->sq_size, atomic_read(&ch->sq_wr_avail),
+		ch->cq->comp_vector, atomic64_read(&st->cmds),
+		atomic64_read(&st->tmfs), atomic64_read(&st->bytes_in),
+		atomic64_read(&st->bytes_out), atomic64_read(&st->refused),
+		atomic64_read(&st->failed), atomic64_read(&st->sq_waits));
+}
+
+/**
+ * srpt_nacl_channels_show() - state and counters of an ACL's channels
+ * @item: the ACL's configfs group.
+ * @page: output buffer.
+ *
+ * One line of key=value pairs per channel, listed from login until the
+ * channel's session is released. The counters start at 0 at login. A
+ * page holds about ten channels; a last line says how many more there
+ * are.
+ *
+ * Context: process context.
+ * Return: bytes written to @page.
+ */
+static ssize_t srpt_nacl_channels_show(struct config_item *item, char *page)
+{
+	struct se_node_acl *nacl = acl_to_nacl(item);
+	struct se_session *sess;
+	unsigned long flags;
+	int len = 0, more = 0;
+
+	spin_lock_irqsave(&nacl->nacl_sess_lock, flags);
+	list_for_each_entry(sess, &nacl->acl_sess_list, sess_acl_list) {
+		if (len < PAGE_SIZE - 512)
+			len = srpt_nacl_channels_line(page, len,
+						      sess->fabric_sess_ptr);
+		else
+			more++;
+	}
+	spin_unlock_irqrestore(&nacl->nacl_sess_lock, flags);
+	if (more)
+		len += scnprintf(page + len, PAGE_SIZE - len,
+				 "... %d more channels\n", more);
+	return len;
+}
+CONFIGFS_ATTR_RO(srpt_nacl_, channels);
+
 static struct configfs_attribute *srpt_nacl_attrs[] = {
 	&srpt_nacl_attr_info,
+	&srpt_nacl_attr_channels,
 	NULL,
 };
 
@@ -4300,15 +4403,20 @@ static ssize_t srpt_rdma_cm_port_show(struct config_item *item, char *page)
 	return sysfs_emit(page, "%u\n", READ_ONCE(srpt_rdma_cm_port));
 }
 
-static ssize_t srpt_rdma_cm_port_store(struct config_item *item,
-				       const char *page, size_t count)
+/**
+ * srpt_rdma_cm_set_port() - move the RDMA/CM listener to another port
+ * @port: the new port; 0 stops listening.
+ *
+ * Keeps the old listener when the new one cannot be created.
+ *
+ * Context: process context.
+ * Return: 0 or a negative errno.
+ */
+static int srpt_rdma_cm_set_port(u16 port)
 {
 	struct rdma_cm_id *id = NULL;
-	u16 port;
-	int ret = kstrtou16(page, 0, &port);
+	int ret = 0;
 
-	if (ret)
-		return ret;
 	mutex_lock(&srpt_rdma_cm_mutex);
 	if (port == srpt_rdma_cm_port)
 		goto unlock;
@@ -4327,6 +4435,17 @@ unlock:
 	mutex_unlock(&srpt_rdma_cm_mutex);
 	if (!IS_ERR_OR_NULL(id))
 		rdma_destroy_id(id);
+	return ret;
+}
+
+static ssize_t srpt_rdma_cm_port_store(struct config_item *item,
+				       const char *page, size_t count)
+{
+	u16 port;
+	int ret = kstrtou16(page, 0, &port);
+
+	if (!ret)
+		ret = srpt_rdma_cm_set_port(port);
 	return ret ? ret : count;
 }
 CONFIGFS_ATTR(srpt_, rdma_cm_port);
@@ -4341,6 +4460,96 @@ static ssize_t srpt_wwn_version_show(struct config_item *item, char *page)
 	return sysfs_emit(page, "%s\n", SRPT_VERSION);
 }
 CONFIGFS_ATTR_RO(srpt_wwn_, version);
+
+/*
+ * Append the ib_srp add_target line of an RDMA/CM login to @page for
+ * @attr if it is a RoCE v2 GID (an IP address) other than link-local.
+ */
+static int srpt_login_info_rdma(char *page, int len,
+				const struct ib_gid_attr *attr, u16 cm_port)
+{
+	const struct in6_addr *a = (const struct in6_addr *)attr->gid.raw;
+
+	if (attr->gid_type != IB_GID_TYPE_ROCE_UDP_ENCAP ||
+	    ipv6_addr_type(a) & IPV6_ADDR_LINKLOCAL)
+		return len;
+	len += scnprintf(page + len, PAGE_SIZE - len,
+			 "id_ext=%016llx,ioc_guid=%016llx,dest=", srpt_service_guid,
+			 srpt_service_guid);
+	if (ipv6_addr_v4mapped(a))
+		return len + scnprintf(page + len, PAGE_SIZE - len,
+				       "%pI4:%u\n", &a->s6_addr32[3], cm_port);
+	return len + scnprintf(page + len, PAGE_SIZE - len, "[%pI6c]:%u\n",
+			       a, cm_port);
+}
+
+/* The RDMA/CM lines of @sport: one per IP address in its GID table. */
+static int srpt_login_info_rdma_all(char *page, int len,
+				    struct srpt_port *sport, u16 cm_port)
+{
+	struct ib_device *dev = sport->sdev->device;
+	const struct ib_gid_attr *attr;
+	int i, n = dev->port_data[sport->port].immutable.gid_tbl_len;
+
+	for (i = 0; i < n; i++) {
+		attr = rdma_get_gid_attr(dev, sport->port, i);
+		if (IS_ERR(attr))
+			continue;
+		len = srpt_login_info_rdma(page, len, attr, cm_port);
+		rdma_put_gid_attr(attr);
+	}
+	return len;
+}
+
+/**
+ * srpt_tpg_login_info_show() - what an initiator writes to log in here
+ * @item: the configfs group of a TPG of the target port.
+ * @page: output buffer.
+ *
+ * One line per way to reach the port, in the form ib_srp's add_target
+ * takes: IB/CM by GID on InfiniBand; RDMA/CM by each IP address of the
+ * port while a listener exists (discovery_auth/rdma_cm_port or the
+ * rdma_cm_port parameter).
+ *
+ * Context: process context.
+ * Return: bytes written to @page.
+ */
+static ssize_t srpt_tpg_login_info_show(struct config_item *item, char *page)
+{
+	struct se_portal_group *tpg = container_of(to_config_group(item),
+						   struct se_portal_group,
+						   tpg_group);
+	struct srpt_port_id *port_id = srpt_tpg(tpg)->port_id;
+	struct srpt_port *sport = port_id->sport;
+	u16 cm_port = READ_ONCE(srpt_rdma_cm_port);
+	int len = 0;
+
+	mutex_lock(&port_id->sdev->mutex);
+	if (port_id->sdev->removed) {
+		len = sysfs_emit(page, "none: the HCA of this port was removed\n");
+		goto unlock;
+	}
+	if (rdma_protocol_ib(sport->sdev->device, sport->port))
+		len = sysfs_emit(page,
+				 "id_ext=%016llx,ioc_guid=%016llx,dgid=%016llx%016llx,pkey=ffff,service_id=%016llx\n",
+				 srpt_service_guid, srpt_service_guid,
+				 get_unaligned_be64(sport->gid.raw),
+				 get_unaligned_be64(sport->gid.raw + 8),
+				 srpt_service_guid);
+	if (cm_port)
+		len = srpt_login_info_rdma_all(page, len, sport, cm_port);
+	if (!len)
+		len = sysfs_emit(page, "none: no RDMA/CM listener (rdma_cm_port is 0)\n");
+unlock:
+	mutex_unlock(&port_id->sdev->mutex);
+	return len;
+}
+CONFIGFS_ATTR_RO(srpt_tpg_, login_info);
+
+static struct configfs_attribute *srpt_tpg_attrs[] = {
+	&srpt_tpg_attr_login_info,
+	NULL,
+};
 
 static struct configfs_attribute *srpt_wwn_attrs[] = {
 	&srpt_wwn_attr_version,
@@ -4374,6 +4583,7 @@ static const struct target_core_fabric_ops srpt_template = {
 	.fabric_init_nodeacl		= srpt_init_nodeacl,
 	.tfc_discovery_attrs		= srpt_da_attrs,
 	.tfc_wwn_attrs			= srpt_wwn_attrs,
+	.tfc_tpg_base_attrs		= srpt_tpg_attrs,
 	.tfc_tpg_attrib_attrs		= srpt_tpg_attrib_attrs,
 	.tfc_tpg_nacl_base_attrs	= srpt_nacl_attrs,
 	.tfc_tpg_nacl_auth_attrs	= srpt_nacl_auth_attrs,
@@ -4531,6 +4741,11 @@ static int __init srpt_init_module(void)
 	ret = ib_register_client(&srpt_client);
 	if (ret)
 		goto unregister_template;
+	/* IB/CM logins work without it: keep the module loaded. */
+	if (srpt_rdma_cm_port_at_load &&
+	    srpt_rdma_cm_set_port(srpt_rdma_cm_port_at_load))
+		pr_err("no RDMA/CM listener: rdma_cm_port %u is unusable\n",
+		       srpt_rdma_cm_port_at_load);
 	return 0;
 
 unregister_template:
@@ -4542,12 +4757,7 @@ destroy_wq:
 
 static void __exit srpt_cleanup_module(void)
 {
-	mutex_lock(&srpt_rdma_cm_mutex);
-	if (srpt_rdma_cm_id)
-		rdma_destroy_id(srpt_rdma_cm_id);
-	srpt_rdma_cm_id = NULL;
-	srpt_rdma_cm_port = 0;
-	mutex_unlock(&srpt_rdma_cm_mutex);
+	srpt_rdma_cm_set_port(0);
 	ib_unregister_client(&srpt_client);
 	target_unregister_template(&srpt_template);
 	destroy_workqueue(srpt_wq);

@@ -365,6 +365,30 @@ struct srpt_port;
 struct srpt_tpg;
 
 /**
+ * struct srpt_ch_stats - what a channel did, for its ACL's channels file
+ * @cmds: SRP_CMDs received.
+ * @tmfs: SRP_TSK_MGMTs received.
+ * @bytes_in: data-out bytes received (RDMA READ or immediate data).
+ * @bytes_out: data-in bytes sent by RDMA WRITE.
+ * @refused: SCSI commands the driver answered itself: malformed, or
+ *	refused for lack of memory or of send-queue capacity.
+ * @failed: SCSI commands answered with a status other than GOOD, the
+ *	refused ones included.
+ * @sq_waits: requests that waited for send-queue space or MRs.
+ *
+ * Informational: updated without a common lock, read without one.
+ */
+struct srpt_ch_stats {
+	atomic64_t cmds;
+	atomic64_t tmfs;
+	atomic64_t bytes_in;
+	atomic64_t bytes_out;
+	atomic64_t refused;
+	atomic64_t failed;
+	atomic64_t sq_waits;
+};
+
+/**
  * struct srpt_rdma_ch - an RDMA channel (one QP) of an SRP session
  * @sport: port the login arrived on.
  * @nexus: I_T nexus; set under &srpt_device.mutex.
@@ -411,6 +435,9 @@ struct srpt_tpg;
  * @wait_work: admits commands from @sq_wait_list in process context.
  * @logout_work: disconnects a channel whose SRP_T_LOGOUT did not
  *	complete within %SRPT_T_LOGOUT_TIMEOUT.
+ * @n_free: entries on @free_list, under @lock.
+ * @stats: counters shown in the ACL's channels file.
+ * @peer_gid: the initiator's GID (IB/CM).
  * @sess_name: initiator name used for the session and in log lines.
  * @i_port_id: initiator port ID of the login.
  */
@@ -449,6 +476,9 @@ struct srpt_rdma_ch {
 	struct work_struct close_work;
 	struct work_struct wait_work;
 	struct delayed_work logout_work;
+	u32 n_free;
+	struct srpt_ch_stats stats;
+	union ib_gid peer_gid;
 	char sess_name[INET6_ADDRSTRLEN + 8];
 	u8 i_port_id[16];
 };
@@ -608,6 +638,7 @@ struct srpt_device {
  * @rdma_cm_id: RDMA/CM connection, or NULL.
  * @login: the login.
  * @src: initiator address (RDMA/CM), or NULL.
+ * @peer_gid: initiator GID (IB/CM).
  * @responder_resources: RDMA READs the initiator may have outstanding
  *	towards us (the CM already reports it from our side).
  * @initiator_depth: RDMA READs we may have outstanding towards it.
@@ -618,6 +649,7 @@ struct srpt_req {
 	struct rdma_cm_id *rdma_cm_id;
 	struct srpt_login login;
 	const struct sockaddr *src;
+	union ib_gid peer_gid;
 	u8 responder_resources;
 	u8 initiator_depth;
 };
