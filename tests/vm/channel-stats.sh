@@ -81,8 +81,9 @@ check "a TEST UNIT READY takes the unit attention of the LUN mapping" \
 check "channel closed" target_released
 
 # 3 WRITEs of 1 MiB, then the tool's TEST UNIT READY: 4 commands.
-if improvement "tool: 3 WRITEs of 1 MiB and a TEST UNIT READY; the channel is listed" \
-	run_tool writes -c write -n 2048 -r 3 4; then
+improvement "tool: 3 WRITEs of 1 MiB and a TEST UNIT READY; the channel is listed" \
+	run_tool writes -c write -n 2048 -r 3 4
+if [ "$CHECK_OK" = 1 ]; then
 	line=$(cat "$chans")
 	sq=$(field "$line" sq_depth)
 	improvement "channels: state, CM, initiator, port ID, addresses, IU sizes, queue at rest" \
@@ -106,8 +107,9 @@ improvement "after logout the channels file is empty" eval '[ -z "$(cat "$chans"
 
 # A LUN RESET and an unknown TMF, then 2 READs of 1 MiB (the first gets
 # the unit attention of the reset) and the TEST UNIT READY.
-if improvement "tool: 2 TMFs, 2 READs of 1 MiB, a TEST UNIT READY" \
-	run_tool reads -T 0x08,0x7f -c read -n 2048 -r 2 3; then
+improvement "tool: 2 TMFs, 2 READs of 1 MiB, a TEST UNIT READY" \
+	run_tool reads -T 0x08,0x7f -c read -n 2048 -r 2 3
+if [ "$CHECK_OK" = 1 ]; then
 	improvement "channels: cmds=3 tmfs=2 bytes_in=0 bytes_out=1 MiB failed=1 (the unit attention)" \
 		expect "$(cat "$chans")" cmds=3 tmfs=2 bytes_in=0 bytes_out=1048576 refused=0 failed=1
 	check "the tool's second READ got GOOD status" \

@@ -67,7 +67,8 @@ check "configfs holds the port, LUN, ACL and backstore" config_present
 
 must "ib_srp loaded" initiator_load
 make_pattern /tmp/pattern 8
-if improvement "login with no step beyond targetcli" srp_login; then
+improvement "login with no step beyond targetcli" srp_login
+if [ "$CHECK_OK" = 1 ]; then
 	must "disk appears" srp_get_disk "$SRP_HOST" 0
 	check "8 MiB written at offset 8 MiB" write_dev "$DISK" /tmp/pattern 8
 	check "logout" srp_logout_all
@@ -115,7 +116,8 @@ check "configfs: the port, LUN, ACL and backstore are back" config_present
 improvement "the listener from load serves the new rxe0" wait_for 10 listening "$CM_PORT"
 
 must "ib_srp sees rxe0 again" wait_for 15 test -e "/sys/class/infiniband_srp/srp-$RXE-1/add_target"
-if improvement "login after the reboot with no manual step" srp_login; then
+improvement "login after the reboot with no manual step" srp_login
+if [ "$CHECK_OK" = 1 ]; then
 	must "disk appears" srp_get_disk "$SRP_HOST" 0
 	check "the data written before the reboot reads back" same_as_dev "$DISK" /tmp/pattern 8
 	check "fio verify 8 MiB from 32 MiB" fio_verify reboot "$DISK" 8M --offset=32M
