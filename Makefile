@@ -7,6 +7,8 @@
 ifneq ($(KERNELRELEASE),)
 
 obj-$(CONFIG_INFINIBAND_SRPT) += ib_srpt.o
+# ib_srpt_trace.h is included by define_trace.h from this directory.
+CFLAGS_ib_srpt.o := -I$(src)
 obj-$(CONFIG_INFINIBAND_SRPT_KUNIT_TEST) += ib_srpt_test.o
 
 else

@@ -34,6 +34,8 @@
 #include <target/target_core_base.h>
 #include <target/target_core_fabric.h>
 #include "ib_srpt.h"
+#define CREATE_TRACE_POINTS
+#include "ib_srpt_trace.h"
 
 MODULE_AUTHOR("ib_srpt developers");
 MODULE_DESCRIPTION("SCSI RDMA Protocol target driver");
@@ -102,7 +104,7 @@ static struct ib_client srpt_client;
 		const struct srpt_rdma_ch *_ch = (ch);			\
 									\
 		pr_warn_ratelimited("%s-%u: " fmt, _ch->sess_name,	\
-				    _ch->qp ? _ch->qp->qp_num : 0,	\
+				    _ch->qp_num,			\
 				    ##__VA_ARGS__);			\
 	} while (0)
 
@@ -1361,6 +1363,14 @@ static void srpt_mad_unregister(struct srpt_port *sport)
  * Channel state: the one setter, closing, and SRP_T_LOGOUT
  */
 
+static const char *const srpt_ch_state_names[] = {
+	[SRPT_CH_CONNECTING] = "connecting",
+	[SRPT_CH_LIVE] = "live",
+	[SRPT_CH_DISCONNECTING] = "disconnecting",
+	[SRPT_CH_DRAINING] = "draining",
+	[SRPT_CH_RELEASED] = "released",
+};
+
 /**
  * srpt_ch_set_state() - move a channel forward in its life cycle
  * @ch: channel.
@@ -1383,6 +1393,10 @@ static enum srpt_ch_state srpt_ch_set_state(struct srpt_rdma_ch *ch,
 	if (prev < new)
 		ch->state = new;
 	spin_unlock_irqrestore(&ch->lock, flags);
+	if (prev < new)
+		trace_srpt_ch_state(ch->sess_name, ch->qp_num,
+				    srpt_ch_state_names[prev],
+				    srpt_ch_state_names[new]);
 	return prev;
 }
 
@@ -1866,6 +1880,7 @@ static void srpt_post_code_rsp(struct srpt_send_ioctx *ioctx, u8 code)
 {
 	u32 len;
 
+	trace_srpt_code_rsp(ioctx->ch->qp_num, ioctx->tag, code);
 	len = srpt_build_code_rsp(ioctx->rsp.buf, ioctx->tag, code,
 				  srpt_take_credits(ioctx));
 	srpt_post_rsp(ioctx, len, false);
@@ -2301,6 +2316,10 @@ static void srpt_handle_cmd(struct srpt_rdma_ch *ch,
 	}
 	ioctx->has_cmd = true;
 	ioctx->cmd.tag = srp->tag;
+	ioctx->start_ns = trace_srpt_cmd_done_enabled() ? ktime_get_ns() : 0;
+	trace_srpt_cmd_recv(ch->qp_num, ioctx->tag,
+			    scsilun_to_int(&srp->lun), srp->cdb[0], d->data_len,
+			    d->dir);
 	if (reason)
 		srpt_cmd_set_refusal(ioctx, SRPT_REFUSE_SENSE, reason);
 	srpt_admit_or_park(ioctx);
@@ -2312,6 +2331,9 @@ static void srpt_handle_tmf(struct srpt_rdma_ch *ch,
 	struct srp_tsk_mgmt *tsk = ioctx->recv->iu.buf;
 
 	atomic64_inc(&ch->stats.tmfs);
+	trace_srpt_tmf_recv(ch->qp_num, ioctx->tag,
+			    scsilun_to_int(&tsk->lun), tsk->tsk_mgmt_func,
+			    tsk->task_tag);
 	if (srpt_tmf_to_tcm(tsk->tsk_mgmt_func) < 0) {
 		srpt_ch_warn(ch, "unknown task management function %#x\n",
 			     tsk->tsk_mgmt_func);
@@ -2837,6 +2859,7 @@ static int srpt_ch_create_qp(struct srpt_rdma_ch *ch)
 		ch->cq = NULL;
 		return ret;
 	}
+	ch->qp_num = ch->qp->qp_num;
 	ch->sq_size = srpt_sq_budget(attr.cap.max_send_wr, ch->cq_size,
 				     ch->credits);
 	atomic_set(&ch->sq_wr_avail, ch->sq_size);
@@ -3170,14 +3193,6 @@ static void srpt_ch_established(struct srpt_rdma_ch *ch)
 	mutex_unlock(&ch->iu_mutex);
 }
 
-static const char *const srpt_ch_state_names[] = {
-	[SRPT_CH_CONNECTING] = "connecting",
-	[SRPT_CH_LIVE] = "live",
-	[SRPT_CH_DISCONNECTING] = "disconnecting",
-	[SRPT_CH_DRAINING] = "draining",
-	[SRPT_CH_RELEASED] = "released",
-};
-
 /*
  * Whether @sdev has a channel for which @match() is true; with @report,
  * log each such channel, for an admin waiting for them to go.
@@ -3265,6 +3280,8 @@ static bool srpt_tpg_find_acl(struct srpt_tpg *stpg, const u8 i_port_id[16],
 		if (se_nacl->dynamic_node_acl ||
 		    !srpt_acl_matches(acl, i_port_id, sa))
 			continue;
+		pr_debug("login from %s: ACL %s of TPG %u matches\n", name,
+			 se_nacl->initiatorname, stpg->tag);
 		strscpy(name, se_nacl->initiatorname, len);
 		found = true;
 		break;
@@ -3316,6 +3333,12 @@ static struct srpt_tpg *srpt_find_tpg(struct srpt_port *sport,
 		}
 		mutex_unlock(&ids[i]->mutex);
 	}
+	if (!found && demo)
+		pr_debug("login from %s: no ACL matches; TPG %u admits it in demo mode\n",
+			 name, demo->tag);
+	else if (!found)
+		pr_debug("login from %s: no enabled TPG of port %u of %s has a matching ACL or demo mode\n",
+			 name, sport->port, dev_name(&sport->sdev->device->dev));
 	return found ? found : demo;
 }
 
@@ -3406,8 +3429,15 @@ static int srpt_cm_login(struct srpt_req *req)
 	strscpy(acl_name, name, sizeof(acl_name));
 	reason = srpt_check_login(&req->login, srp_max_req_size,
 				  srpt_service_guid, &params);
-	if (reason)
+	if (reason) {
+		pr_debug("login from %s: IU length %u (at most %u), formats %#x, target port ID 0x%016llx%016llx (ours: 0x%016llx twice)\n",
+			 name, req->login.req_it_iu_len, srp_max_req_size,
+			 req->login.req_buf_fmt,
+			 get_unaligned_be64(req->login.t_port_id),
+			 get_unaligned_be64(req->login.t_port_id + 8),
+			 srpt_service_guid);
 		goto reject;
+	}
 	/* Turn away unknown initiators before allocating anything. */
 	mutex_lock(&sdev->mutex);
 	stpg = sdev->removed ? NULL :
@@ -3467,6 +3497,9 @@ static int srpt_cm_login(struct srpt_req *req)
 	}
 	mutex_unlock(&sdev->mutex);
 	kfree(rsp);
+	trace_srpt_login_accepted(name, acl_name, ch->qp_num, ch->credits,
+				  params.it_iu_len, ch->rsp_size,
+				  params.use_imm_data);
 	pr_info("%s-%u: logged in to %s (%u credits, IU %u/%u bytes%s)\n",
 		ch->sess_name, ch->qp->qp_num, acl_name, ch->credits,
 		params.it_iu_len, ch->rsp_size,
@@ -3477,6 +3510,7 @@ unlock:
 	mutex_unlock(&sdev->mutex);
 reject:
 	kfree(rsp);
+	trace_srpt_login_rejected(name, reason, srpt_rej_reason_name(reason));
 	pr_info_ratelimited("login from %s rejected: %s (0x%08x)\n", name,
 			    srpt_rej_reason_name(reason), reason);
 	srpt_send_rej(req->ib_cm_id, req->rdma_cm_id, req->login.tag, reason);
@@ -3754,6 +3788,10 @@ static u32 srpt_cmd_build_rsp(struct srpt_send_ioctx *ioctx)
 				     sense_len,
 				     ioctx->rsp.size - sizeof(struct srp_rsp));
 	}
+	trace_srpt_cmd_done(ioctx->ch->qp_num, ioctx->tag, cmd->scsi_status,
+			    cmd->data_length, flags ? res : 0,
+			    ioctx->start_ns ?
+			    div_u64(ktime_get_ns() - ioctx->start_ns, 1000) : 0);
 	return srpt_build_rsp(ioctx->rsp.buf, ioctx->rsp.size, ioctx->tag,
 			      cmd->scsi_status, sense, sense_len, flags,
 			      out_res, in_res, srpt_take_credits(ioctx));

@@ -282,6 +282,7 @@ enum srpt_refuse {
  * @desc: parsed data descriptors.
  * @state: enum srpt_cmd_state; informational, see there.
  * @tag: SRP tag of the request.
+ * @start_ns: arrival time for the srpt_cmd_done trace event, or 0.
  * @has_cmd: @cmd was initialised by target_init_cmd()/target_submit_tmr().
  * @code: SRP response code to answer with, for a request that has no
  *	target core command (0: none).
@@ -305,6 +306,7 @@ struct srpt_send_ioctx {
 	struct srpt_cmd_desc desc;
 	enum srpt_cmd_state state;
 	u64 tag;
+	u64 start_ns;
 	bool has_cmd;
 	u8 code;
 	enum srpt_refuse refuse;
@@ -396,6 +398,8 @@ struct srpt_ch_stats {
  * @ib_cm_id: IB/CM connection, or NULL.
  * @rdma_cm_id: RDMA/CM connection, or NULL.
  * @qp: queue pair.
+ * @qp_num: its number, kept for log lines and trace events after it is
+ *	destroyed; 0 before it exists.
  * @cq: completion queue from the device's CQ pool.
  * @cq_size: entries taken from @cq.
  * @srq: the device SRQ this channel receives on, or NULL.
@@ -448,6 +452,7 @@ struct srpt_rdma_ch {
 	struct ib_cm_id *ib_cm_id;
 	struct rdma_cm_id *rdma_cm_id;
 	struct ib_qp *qp;
+	u32 qp_num;
 	struct ib_cq *cq;
 	u32 cq_size;
 	struct ib_srq *srq;

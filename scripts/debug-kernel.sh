@@ -65,7 +65,7 @@ print_vars() {	# print_vars BUILD-DIR
 build_module() {
 	local b=$1 f log=$1.module.log
 	mkdir -p "$b/srpt"
-	for f in Makefile ib_srpt.c ib_srpt.h; do
+	for f in Makefile ib_srpt.c ib_srpt.h ib_srpt_trace.h; do
 		srpt_copy_if_changed "$SRPT_REPO/$f" "$b/srpt/$f"
 	done
 	srpt_log "building ib_srpt.ko for $(cat "$b/include/config/kernel.release")"
