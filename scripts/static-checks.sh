@@ -76,7 +76,8 @@ for f in "${SRCS[@]}"; do
 	# TRACE_EVENT()'s layout (TP_STRUCT__entry( ... ) blocks) is the one
 	# every trace header uses; --strict objects to exactly that.
 	ign=()
-	case $f in *_trace.h) ign=(--ignore OPEN_ENDED_LINE,PARENTHESIS_ALIGNMENT) ;; esac
+	trace_ign=OPEN_ENDED_LINE,PARENTHESIS_ALIGNMENT
+	case $f in *_trace.h) ign=(--ignore "$trace_ign") ;; esac
 	perl "$TREE/scripts/checkpatch.pl" --strict --no-tree --no-summary --quiet \
 		--show-types --color=never "${ign[@]}" -f "$f" > "$OUT" 2>&1
 	report "checkpatch $f" $?
