@@ -464,25 +464,50 @@ VISIBLE_IF_KUNIT void srpt_format_addr(char *buf, size_t len,
 }
 EXPORT_SYMBOL_IF_KUNIT(srpt_format_addr);
 
-/* Whether an IP ACL names the initiator address @sa. */
-static bool srpt_acl_addr_matches(const struct srpt_node_acl *acl,
-				  const struct sockaddr *sa)
+/* Whether the address @addr of an ACL is the initiator address @sa. */
+static bool srpt_addr_matches(const struct sockaddr_storage *addr,
+			      const struct sockaddr *sa)
 {
-	const struct sockaddr_in6 *a6 = (const void *)&acl->addr;
+	const struct sockaddr_in6 *a6 = (const void *)addr;
 	const struct sockaddr_in6 *s6 = (const void *)sa;
 	__be32 v4;
 
 	if (sa->sa_family != AF_INET && sa->sa_family != AF_INET6)
 		return false;
 	if (sa->sa_family == AF_INET6 && !ipv6_addr_v4mapped(&s6->sin6_addr))
-		return acl->addr.ss_family == AF_INET6 &&
+		return addr->ss_family == AF_INET6 &&
 		       ipv6_addr_equal(&a6->sin6_addr, &s6->sin6_addr);
 	if (sa->sa_family == AF_INET6)
 		v4 = s6->sin6_addr.s6_addr32[3];
 	else
 		v4 = ((const struct sockaddr_in *)sa)->sin_addr.s_addr;
-	return acl->addr.ss_family == AF_INET &&
-	       ((const struct sockaddr_in *)&acl->addr)->sin_addr.s_addr == v4;
+	return addr->ss_family == AF_INET &&
+	       ((const struct sockaddr_in *)addr)->sin_addr.s_addr == v4;
+}
+
+/*
+ * Whether the 16 bytes of a port ID ACL, read as an IPv6 address, are
+ * the initiator address @sa: an IPv4-mapped one (::ffff:a.b.c.d) for an
+ * IPv4 initiator, else an IPv6 address. rtslib-fb only accepts ACL names
+ * of 32 hex digits, so this is how targetcli names an RDMA/CM initiator
+ * by its address.
+ */
+static bool srpt_id_is_addr(const u8 id[16], const struct sockaddr *sa)
+{
+	struct sockaddr_storage addr = {};
+	struct sockaddr_in6 *a6 = (void *)&addr;
+	struct sockaddr_in *a4 = (void *)&addr;
+
+	memcpy(&a6->sin6_addr, id, 16);
+	if (ipv6_addr_any(&a6->sin6_addr))
+		return false;
+	if (ipv6_addr_v4mapped(&a6->sin6_addr)) {
+		a4->sin_family = AF_INET;
+		a4->sin_addr.s_addr = a6->sin6_addr.s6_addr32[3];
+	} else {
+		a6->sin6_family = AF_INET6;
+	}
+	return srpt_addr_matches(&addr, sa);
 }
 
 /**
@@ -490,6 +515,10 @@ static bool srpt_acl_addr_matches(const struct srpt_node_acl *acl,
  * @acl: parsed ACL.
  * @i_port_id: initiator port ID from the login.
  * @sa: initiator address of an RDMA/CM login, or NULL.
+ *
+ * A port ID ACL also names an RDMA/CM initiator whose address its 16
+ * bytes spell as an IPv6 or IPv4-mapped IPv6 address. A real initiator
+ * port ID (an extension and an EUI-64) of that form is not expected.
  *
  * Context: any.
  * Return: true on a match.
@@ -500,11 +529,12 @@ VISIBLE_IF_KUNIT bool srpt_acl_matches(const struct srpt_node_acl *acl,
 {
 	switch (acl->kind) {
 	case SRPT_ACL_PORT_ID:
-		return !memcmp(acl->id, i_port_id, 16);
+		return !memcmp(acl->id, i_port_id, 16) ||
+		       (sa && srpt_id_is_addr(acl->id, sa));
 	case SRPT_ACL_GUID:
 		return !memcmp(acl->id + 8, i_port_id + 8, 8);
 	case SRPT_ACL_IP:
-		return sa && srpt_acl_addr_matches(acl, sa);
+		return sa && srpt_addr_matches(&acl->addr, sa);
 	}
 	return false;
 }

@@ -2621,6 +2621,55 @@ static void kt_expect_matches(struct kunit *test, const char *name,
 				    m[i].what);
 }
 
+/* A port ID ACL whose 16 bytes spell an address, and a login. */
+struct kt_id_addr_case {
+	const char *acl;
+	struct kt_addr a;	/* family 0: an IB/CM login */
+	bool match;
+};
+
+static const struct kt_id_addr_case kt_id_addr_cases[] = {
+	{ "0x00000000000000000000ffff0a010203",
+	  { AF_INET, 0, { 10, 1, 2, 3 } }, true },
+	{ "0x00000000000000000000ffff0a010203",
+	  { AF_INET6, 0, { [10] = 0xff, 0xff, 10, 1, 2, 3 } }, true },
+	{ "0x00000000000000000000ffff0a010203",
+	  { AF_INET, 0, { 10, 1, 2, 4 } }, false },
+	{ "0x00000000000000000000ffff0a010203", { 0 }, false },
+	{ "0x00000000000000000000ffff0a010203",
+	  { AF_INET6, 0, { [12] = 10, 1, 2, 3 } }, false },
+	{ "0x20010db8000000000000000000000002",
+	  { AF_INET6, 0, { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 } }, true },
+	{ "0x20010db8000000000000000000000002",
+	  { AF_INET6, 0, { 0x20, 0x01, 0x0d, 0xb8, [15] = 3 } }, false },
+	{ "0x20010db8000000000000000000000002",
+	  { AF_INET, 0, { 0, 0, 0, 2 } }, false },
+	/* All zeroes is no address, not even "::". */
+	{ "0x00000000000000000000000000000000", { AF_INET6 }, false },
+	{ "0x00000000000000000000000000000000", { AF_INET }, false },
+};
+
+static void kt_id_addr_desc(const struct kt_id_addr_case *c, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s family %u %s", c->acl,
+		 c->a.family, c->match ? "matches" : "does not match");
+}
+
+KUNIT_ARRAY_PARAM(kt_id_addr, kt_id_addr_cases, kt_id_addr_desc);
+
+static void match_port_id_as_address(struct kunit *test)
+{
+	const struct kt_id_addr_case *c = test->param_value;
+	struct srpt_node_acl *acl = kt_acl_ok(test, c->acl, SRPT_ACL_PORT_ID);
+	struct sockaddr_storage ss;
+	const struct sockaddr *sa = c->a.family ? kt_sockaddr(&ss, &c->a) :
+						  NULL;
+
+	KUNIT_EXPECT_EQ(test, srpt_acl_matches(acl, kt_iport, sa), c->match);
+	/* Its own port ID still matches, with or without an address. */
+	KUNIT_EXPECT_TRUE(test, srpt_acl_matches(acl, acl->id, sa));
+}
+
 static void match_ip_ib_cm(struct kunit *test)
 {
 	/* IB/CM logins have no address; an IP ACL's port ID is zero. */
@@ -2870,6 +2919,7 @@ static struct kunit_case srpt_acl_cases[] = {
 	KUNIT_CASE(match_guid),
 	KUNIT_CASE(match_guid_rdma_cm),
 	KUNIT_CASE(match_guid_not_extension),
+	KUNIT_CASE_PARAM(match_port_id_as_address, kt_id_addr_gen_params),
 	KUNIT_CASE(match_ip_ib_cm),
 	KUNIT_CASE(match_ipv4),
 	KUNIT_CASE(match_ipv4_from_ipv6),
