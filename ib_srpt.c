@@ -1237,6 +1237,10 @@ static void srpt_port_refresh(struct srpt_port *sport)
 	if (rdma_query_gid(sdev->device, sport->port, 0, &gid))
 		return;
 	mutex_lock(&sdev->mutex);
+	if (sport->gid_id && memcmp(&sport->gid, &gid, sizeof(gid)))
+		pr_warn("target port %s: HCA port %s/%u now has GID %pI6; the target port keeps serving it under its old name\n",
+			sport->gid_id->name, dev_name(&sdev->device->dev),
+			sport->port, gid.raw);
 	sport->gid = gid;
 	snprintf(sport->guid_name, sizeof(sport->guid_name),
 		 "%04x:%04x:%04x:%04x", be16_to_cpup((__be16 *)&gid.raw[8]),

@@ -56,7 +56,7 @@ improvement "from $INI_IP4 with a port ID no ACL names: admitted by $v4acl, 4 Mi
 improvement "from [$INI_IP6]: admitted by $v6acl" \
 	login_as "$v6acl" 16 dest="[$TGT_IP6]:$CM_PORT" src="[$INI_IP6]" initiator_ext=00000000000000a2
 mark other
-check "from $TGT_IP4 (no ACL names it): rejected, 0x00010003" \
+improvement "from $TGT_IP4 (no ACL names it): rejected, 0x00010003" \
 	eval '! srp_login src="$TGT_IP4" initiator_ext=00000000000000a3 &&
 	      wait_for 10 srp_no_hosts && [ "$(login_reject_reason other)" = 0x00010003 ]'
 
