@@ -414,6 +414,10 @@ scen_timeout=$(( timeout > 60 ? timeout - 30 : timeout ))
 		rm -rf "$results/tests"
 		mkdir -p "$results/tests"
 		cp -r "$tests_dir/." "$results/tests/"
+		# Scenarios that install the project's scripts in the guest
+		# (targetcli-reboot) find them beside the tests.
+		rm -rf "$results/scripts"
+		cp -r "$REPO/scripts" "$results/scripts"
 		printf 'export SRPT_SCENARIO=%q\n' \
 			"/results/tests/${scenario#"$tests_dir"/}"
 	else
