@@ -1526,7 +1526,7 @@ static bool srpt_ch_logout(struct srpt_rdma_ch *ch, u32 reason, u64 tag)
 		return false;
 	if (reason == SRPT_T_LOGOUT_MULTICHAN)
 		pr_info("%s-%u: logged out for the multi-channel action of a new login\n",
-			ch->sess_name, ch->qp->qp_num);
+			ch->sess_name, ch->qp_num);
 	else
 		srpt_ch_warn(ch, "logging the initiator out: %s (SRP_T_LOGOUT reason %#x)\n",
 			     srpt_logout_reason_names[reason], reason);
@@ -3535,7 +3535,7 @@ static int srpt_cm_login(struct srpt_req *req)
 				  params.it_iu_len, ch->rsp_size,
 				  params.use_imm_data);
 	pr_info("%s-%u: logged in to %s (%u credits, IU %u/%u bytes%s)\n",
-		ch->sess_name, ch->qp->qp_num, acl_name, ch->credits,
+		ch->sess_name, ch->qp_num, acl_name, ch->credits,
 		params.it_iu_len, ch->rsp_size,
 		params.use_imm_data ? ", immediate data" : "");
 	return 0;
@@ -4090,7 +4090,7 @@ static int srpt_nacl_info_ch(char *page, int len, struct srpt_rdma_ch *ch)
 		"CID: %u  Connection State: TARG_CONN_STATE_%s\n"
 		"   Address %s %s\n"
 		"   port ID 0x%016llx%016llx, IU %u/%u bytes, %u credits%s\n",
-		ch->qp->qp_num, srpt_ch_state_word(READ_ONCE(ch->state)),
+		ch->qp_num, srpt_ch_state_word(READ_ONCE(ch->state)),
 		ch->sess_name, ch->rdma_cm_id ? "RDMA_CM" : "IB_CM",
 		get_unaligned_be64(ch->i_port_id),
 		get_unaligned_be64(ch->i_port_id + 8), ch->params.it_iu_len,
@@ -4106,7 +4106,7 @@ static int srpt_nacl_info_head(char *page, struct se_node_acl *nacl,
 		"InitiatorName: %s\nInitiatorAlias: %s\n"
 		"LIO Session ID: %u  SessionType: Normal\n"
 		"Session State: TARG_SESS_STATE_%s\n",
-		nacl->initiatorname, ch->sess_name, ch->qp->qp_num,
+		nacl->initiatorname, ch->sess_name, ch->qp_num,
 		srpt_ch_state_word(READ_ONCE(ch->state)));
 }
 
@@ -4173,7 +4173,7 @@ static int srpt_nacl_channels_line(char *page, int len, struct srpt_rdma_ch *ch)
 	srpt_ch_addrs(ch, local, remote, sizeof(local));
 	return len + scnprintf(page + len, PAGE_SIZE - len,
 		"qp=%u state=%s cm=%s initiator=%s port_id=0x%016llx%016llx local=%s remote=%s it_iu_len=%u ti_iu_len=%u imm_data=%u credits=%u in_flight=%u sq_depth=%u sq_free=%d comp_vector=%d cmds=%lld tmfs=%lld bytes_in=%lld bytes_out=%lld refused=%lld failed=%lld sq_waits=%lld\n",
-		ch->qp->qp_num, srpt_ch_state_names[READ_ONCE(ch->state)],
+		ch->qp_num, srpt_ch_state_names[READ_ONCE(ch->state)],
 		ch->rdma_cm_id ? "rdma_cm" : "ib_cm", ch->sess_name,
 		get_unaligned_be64(ch->i_port_id),
 		get_unaligned_be64(ch->i_port_id + 8), local, remote,
