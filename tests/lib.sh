@@ -338,6 +338,25 @@ ftrace_stop() {
 }
 
 # ---------------------------------------------------------------------------
+# targetcli
+
+# targetcli_ready: what targetcli-fb needs in the guest (must): the
+# system D-Bus and a HOME
+targetcli_ready() {
+	mkdir -p /run/dbus
+	must "system D-Bus for targetcli" dbus-daemon --system --fork
+	export HOME=${HOME:-/root}
+}
+
+# tcli NAME: run the targetcli commands on stdin, keep the output in
+# targetcli-NAME.log
+tcli() { targetcli > "$RESULTS/targetcli-$1.log" 2>&1; }
+
+# tcli_clear: targetcli clearconfig; tcli_restore FILE: restoreconfig
+tcli_clear() { printf 'clearconfig confirm=True\nexit\n' | tcli clear; }
+tcli_restore() { printf 'restoreconfig %s\nexit\n' "$1" | tcli restore; }
+
+# ---------------------------------------------------------------------------
 # Soft-RoCE
 
 _read1() {	# _read1 FILE -> first line of FILE

@@ -36,15 +36,12 @@ if [ "$SRPT_MODULE" = ref ]; then
 	target_listen 0
 fi
 
-mkdir -p /run/dbus
-must "system D-Bus for targetcli" dbus-daemon --system --fork
-export HOME=${HOME:-/root}
+targetcli_ready
 rm -f "$SAVE"
 wwn=ib.${RXE_GID#0x}
 iwwn=ib.0000000000000001$RXE_GUID_HEX
 acl=0x${iwwn#ib.}
 img=/tmp/reboot0.img
-tcli() { targetcli > "$RESULTS/targetcli-$1.log" 2>&1; }
 create() {
 	tcli create <<EOT
 set global auto_save_on_exit=false

@@ -9,9 +9,7 @@ srpt_begin
 
 must "soft-RoCE rxe0 on dummy0" rxe_setup
 must "ib_srpt ($SRPT_MODULE) loaded" target_load
-mkdir -p /run/dbus
-must "system D-Bus for targetcli" dbus-daemon --system --fork
-export HOME=${HOME:-/root}
+targetcli_ready
 SAVE=/etc/rtslib-fb-target/saveconfig.json
 rm -f "$SAVE"
 
@@ -21,7 +19,6 @@ wwn=ib.${RXE_GID#0x}
 v4acl=ib.00000000000000000000ffff$(hex4 "$INI_IP4")
 v6acl=ib.$(python3 -c 'import ipaddress,sys; print(ipaddress.ip_address(sys.argv[1]).exploded.replace(":", ""))' "$INI_IP6")
 tpg=$SRPT_CFS/$RXE_GID/tpgt_1
-tcli() { targetcli > "$RESULTS/targetcli-$1.log" 2>&1; }
 create() {
 	tcli create <<EOT
 set global auto_save_on_exit=false
@@ -60,9 +57,7 @@ improvement "from $TGT_IP4 (no ACL names it): rejected, 0x00010003" \
 	eval '! srp_login src="$TGT_IP4" initiator_ext=00000000000000a3 &&
 	      wait_for 10 srp_no_hosts && [ "$(login_reject_reason other)" = 0x00010003 ]'
 
-clear_config() { printf 'clearconfig confirm=True\nexit\n' | tcli clear; }
-restore() { printf 'restoreconfig %s\nexit\n' "$SAVE" | tcli restore; }
-check "clearconfig, restoreconfig" eval 'clear_config && restore'
+check "clearconfig, restoreconfig" eval 'tcli_clear && tcli_restore "$SAVE"'
 must "RDMA/CM listener" target_listen "$CM_PORT"
 check "both address ACLs are back" eval '[ -d "$tpg/acls/0x${v4acl#ib.}/lun_0" ] && [ -d "$tpg/acls/0x${v6acl#ib.}/lun_0" ]'
 improvement "after the restore, $INI_IP4 is admitted and its data reads back" \
@@ -78,5 +73,5 @@ check "targetcli saveconfig fails loudly with it (names the ACL), the saved file
 	eval 'save; grep -q "WWN not valid as: ib" "$RESULTS/targetcli-save.log" &&
 	      cmp -s "$SAVE" /tmp/saved.json'
 check "the configfs ACL removed" acl_del "$tpg" "$INI_IP4"
-check "targetcli clearconfig at the end" clear_config
+check "targetcli clearconfig at the end" tcli_clear
 srpt_end

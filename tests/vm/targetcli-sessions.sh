@@ -15,13 +15,11 @@ acl=$(iport_acl_name 0000000000000001)
 must "target: port $RXE_GID/tpgt_1, 64 MiB ramdisk LUN 0, ACL $acl" \
 	target_basic "$RXE_GID" "$acl" 64 tpgt_1
 must "ib_srp loaded" initiator_load
-mkdir -p /run/dbus
-must "system D-Bus for targetcli" dbus-daemon --system --fork
-export HOME=${HOME:-/root}
+targetcli_ready
 info=$TPG/acls/$acl/info
 
-# tcli NAME CMD...: run one targetcli command, keep its output
-tcli() {
+# tcli_cmd NAME CMD...: run one targetcli command, keep its output
+tcli_cmd() {
 	local name=$1
 	shift
 	targetcli "$@" > "$RESULTS/targetcli-$name.log" 2>&1
@@ -46,11 +44,11 @@ sessions_match() {
 		{ diag "info: QPs $(tr '\n' ' ' <<< "$cids"), rdma res: $(target_qp_nums | tr '\n' ' ')"; return 1; }
 	grep -qx "InitiatorName: $acl" "$info" || { diag "no InitiatorName $acl"; return 1; }
 	grep -q '^Session State: TARG_SESS_STATE_LOGGED_IN$' "$info" || return 1
-	tcli "sessions-$n" sessions || return 1
+	tcli_cmd "sessions-$n" sessions || return 1
 	log=$RESULTS/targetcli-sessions-$n.log
 	grep -q "alias: $TGT_IP4	sid: $(head -n1 <<< "$cids") type: Normal session-state: LOGGED_IN" "$log" ||
 		{ diag "targetcli sessions: $(cat "$log")"; return 1; }
-	tcli "detail-$n" sessions detail || return 1
+	tcli_cmd "detail-$n" sessions detail || return 1
 	log=$RESULTS/targetcli-detail-$n.log
 	grep -q "name: ib.${acl#0x} (NOT AUTHENTICATED)" "$log" &&
 		grep -q "mapped-lun: 0 backstore: ramdisk/rd0 mode: rw" "$log" &&
@@ -59,7 +57,7 @@ sessions_match() {
 }
 no_sessions() {
 	grep -qx 'No active SRP channels' "$info" || { diag "info: $(cat "$info")"; return 1; }
-	tcli none sessions && grep -q '(no open sessions)' "$RESULTS/targetcli-none.log"
+	tcli_cmd none sessions && grep -q '(no open sessions)' "$RESULTS/targetcli-none.log"
 }
 
 improvement "before any login: the ACL's info file and targetcli show no session" no_sessions

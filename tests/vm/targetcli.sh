@@ -9,9 +9,7 @@ srpt_begin
 
 must "soft-RoCE rxe0 on dummy0" rxe_setup
 must "ib_srpt ($SRPT_MODULE) loaded" target_load
-mkdir -p /run/dbus
-must "system D-Bus for targetcli" dbus-daemon --system --fork
-export HOME=${HOME:-/root}
+targetcli_ready
 SAVE=/etc/rtslib-fb-target/saveconfig.json
 rm -f "$SAVE"
 
@@ -22,9 +20,6 @@ iwwn=ib.0000000000000001$RXE_GUID_HEX
 acl=0x${iwwn#ib.}
 img=/tmp/tcli0.img
 
-tcli() {	# tcli NAME: run the targetcli commands on stdin, keep the output
-	targetcli > "$RESULTS/targetcli-$1.log" 2>&1
-}
 create() {
 	tcli create <<EOT
 set global auto_save_on_exit=false
@@ -67,14 +62,12 @@ make_pattern /tmp/pattern 8
 check "8 MiB written at offset 20 MiB" write_dev "$DISK" /tmp/pattern 20
 check "logout" srp_logout_all
 
-clear_config() { printf 'clearconfig confirm=True\nexit\n' | tcli clear; }
-check "targetcli clearconfig" clear_config
+check "targetcli clearconfig" tcli_clear
 check "configfs has no srpt port and no backstore left" \
 	eval '! ls -d "$SRPT_CFS"/0x* "$CFS"/core/fileio_*/* >/dev/null 2>&1'
 
 check "clearconfig left saveconfig.json alone (auto_save_on_exit=false)" cmp -s "$SAVE" /tmp/saved.json
-restore() { printf 'restoreconfig %s\nexit\n' "$SAVE" | tcli restore; }
-check "targetcli restoreconfig" restore
+check "targetcli restoreconfig" tcli_restore "$SAVE"
 check "configfs: the same port, TPG, LUN, ACL and backstore are back" config_present
 if [ -e "$SRPT_CFS/discovery_auth/rdma_cm_port" ]; then
 	target_listen "$CM_PORT" || true
@@ -84,5 +77,5 @@ must "disk appears" srp_get_disk "$SRP_HOST" 0
 check "the data written before the clear reads back" same_as_dev "$DISK" /tmp/pattern 20
 check "fio verify 16 MiB from 32 MiB" fio_verify tcli "$DISK" 16M --offset=32M
 check "logout" srp_logout_all
-check "targetcli clearconfig at the end" clear_config
+check "targetcli clearconfig at the end" tcli_clear
 srpt_end
