@@ -980,6 +980,83 @@ VISIBLE_IF_KUNIT u32 srpt_sq_budget(u32 qp_send_wr, u32 cq_size, u32 recv_wrs)
 }
 EXPORT_SYMBOL_IF_KUNIT(srpt_sq_budget);
 
+/**
+ * srpt_cmd_max_wrs() - send work requests of the largest command
+ * @it_iu_len: negotiated maximum initiator-to-target IU length.
+ * @sge: scatter/gather entries of one RDMA READ or WRITE work request.
+ * @mr_pages: pages one memory registration covers; 0 when the device
+ *	      reads and writes without registering memory.
+ *
+ * A command has at most 255 descriptors (the count is a byte) and no
+ * more than its IU holds, together at most SRPT_MAX_DATA_LEN bytes.
+ * Each descriptor gets fresh pages, one more per descriptor at most
+ * than the bytes need, and takes ceil(pages / @sge) work requests, or
+ * three (register, RDMA, invalidate) per registration.
+ *
+ * Context: any.
+ * Return: an upper bound on the RDMA work requests of one command.
+ */
+VISIBLE_IF_KUNIT u32 srpt_cmd_max_wrs(u32 it_iu_len, u32 sge, u32 mr_pages)
+{
+	const u32 hdr = sizeof(struct srp_cmd) + sizeof(struct srp_indirect_buf);
+	u32 desc = 1, pages, wrs;
+
+	if (it_iu_len > hdr)
+		desc = clamp_t(u32, (it_iu_len - hdr) /
+			       sizeof(struct srp_direct_buf), 1, U8_MAX);
+	pages = (SRPT_MAX_DATA_LEN >> PAGE_SHIFT) + desc;
+	wrs = desc + DIV_ROUND_UP(pages, max(sge, 1U));
+	if (mr_pages)
+		wrs = max(wrs, 3 * (desc + DIV_ROUND_UP(pages, mr_pages)));
+	return wrs;
+}
+EXPORT_SYMBOL_IF_KUNIT(srpt_cmd_max_wrs);
+
+/**
+ * srpt_sq_need() - send queue depth a channel needs
+ * @credits: commands the initiator may have outstanding.
+ * @ctx_wrs: work requests of one RDMA context (1, or 3 with memory
+ *	     registration).
+ * @cmd_max_wrs: RDMA work requests of the largest command.
+ *
+ * Enough for every credit's response and one RDMA context each, and
+ * for the largest command with its response on its own; a command that
+ * finds the queue full waits for space (srpt_sq_reserve()), so the
+ * queue need not hold the worst case of every credit at once. One more
+ * entry is for an SRP_T_LOGOUT.
+ *
+ * Context: any.
+ * Return: the depth.
+ */
+VISIBLE_IF_KUNIT u32 srpt_sq_need(u32 credits, u32 ctx_wrs, u32 cmd_max_wrs)
+{
+	return max(credits * (1 + ctx_wrs), cmd_max_wrs + 1) + 1;
+}
+EXPORT_SYMBOL_IF_KUNIT(srpt_sq_need);
+
+/**
+ * srpt_recv_layout() - how receive buffers are packed into page runs
+ * @size: bytes of one buffer.
+ * @n: buffers.
+ * @align: alignment of each buffer; a power of two.
+ * @l: result.
+ *
+ * Buffers start on @align (at least a cache line, so that no two share
+ * one) and as many as fit go into one run of at most
+ * PAGE_ALLOC_COSTLY_ORDER pages.
+ *
+ * Context: any.
+ */
+VISIBLE_IF_KUNIT void srpt_recv_layout(u32 size, u32 n, u32 align,
+				       struct srpt_recv_layout *l)
+{
+	const u32 run = PAGE_SIZE << PAGE_ALLOC_COSTLY_ORDER;
+
+	l->stride = ALIGN(size, max_t(u32, align, SMP_CACHE_BYTES));
+	l->per_chunk = clamp_t(u32, run / l->stride, 1, max(n, 1U));
+}
+EXPORT_SYMBOL_IF_KUNIT(srpt_recv_layout);
+
 static u16 srpt_dm_class_port_info(struct srpt_dm_mad *out)
 {
 	struct ib_class_port_info *cpi = (void *)out->data;
@@ -2672,55 +2749,94 @@ static void srpt_rdma_read_done(struct ib_cq *cq, struct ib_wc *wc)
  */
 
 static void srpt_free_recv_ring(struct srpt_device *sdev,
-				struct srpt_recv_ioctx **ring, u32 n)
+				struct srpt_recv_ring *ring)
 {
+	struct srpt_buf *c;
 	u32 i;
 
-	if (!ring)
-		return;
-	for (i = 0; i < n; i++) {
-		if (!ring[i])
-			continue;
-		srpt_buf_free(sdev, &ring[i]->iu, DMA_FROM_DEVICE);
-		kfree(ring[i]);
+	for (i = 0; i < ring->nchunks; i++) {
+		c = &ring->chunk[i];
+		ib_dma_unmap_single(sdev->device, c->dma, c->size,
+				    DMA_FROM_DEVICE);
+		free_pages_exact(c->buf, c->size);
 	}
-	kvfree(ring);
+	kvfree(ring->chunk);
+	kvfree(ring->ioctx);
+	memset(ring, 0, sizeof(*ring));
+}
+
+/* Allocate and map one run of @size bytes for receive buffers. */
+static int srpt_recv_chunk_alloc(struct srpt_device *sdev,
+				 struct srpt_buf *c, u32 size)
+{
+	c->buf = alloc_pages_exact(size, GFP_KERNEL);
+	if (!c->buf)
+		return -ENOMEM;
+	c->dma = ib_dma_map_single(sdev->device, c->buf, size,
+				   DMA_FROM_DEVICE);
+	if (ib_dma_mapping_error(sdev->device, c->dma)) {
+		free_pages_exact(c->buf, size);
+		return -ENOMEM;
+	}
+	c->size = size;
+	return 0;
+}
+
+/* Point receive context @i of @ring at its slice of @c. */
+static void srpt_recv_ioctx_init(struct srpt_recv_ring *ring, u32 i,
+				 const struct srpt_buf *c, u32 offset,
+				 u32 size, bool srq)
+{
+	struct srpt_recv_ioctx *ioctx = &ring->ioctx[i];
+
+	ioctx->iu.buf = c->buf + offset;
+	ioctx->iu.dma = c->dma + offset;
+	ioctx->iu.size = size;
+	ioctx->iu.cqe.done = srpt_recv_done;
+	ioctx->srq = srq;
+	INIT_LIST_HEAD(&ioctx->wait_entry);
 }
 
 /**
  * srpt_alloc_recv_ring() - allocate receive buffers
  * @sdev: device.
+ * @ring: ring to fill in; zeroed.
  * @n: number of buffers.
  * @size: size of each buffer: the largest IU it must hold.
  * @srq: the buffers belong to the device's SRQ.
  *
  * Context: process context.
- * Return: the ring, or NULL.
+ * Return: 0 or -ENOMEM.
  */
-static struct srpt_recv_ioctx **srpt_alloc_recv_ring(struct srpt_device *sdev,
-						     u32 n, u32 size, bool srq)
+static int srpt_alloc_recv_ring(struct srpt_device *sdev,
+				struct srpt_recv_ring *ring, u32 n, u32 size,
+				bool srq)
 {
-	struct srpt_recv_ioctx **ring;
-	u32 i;
+	struct srpt_recv_layout l;
+	u32 i, j, chunks;
 
-	ring = kvcalloc(n, sizeof(*ring), GFP_KERNEL);
-	if (!ring)
-		return NULL;
-	for (i = 0; i < n; i++) {
-		ring[i] = kzalloc(sizeof(*ring[i]), GFP_KERNEL);
-		if (!ring[i])
+	srpt_recv_layout(size, n, dma_get_cache_alignment(), &l);
+	chunks = DIV_ROUND_UP(n, l.per_chunk);
+	ring->ioctx = kvcalloc(n, sizeof(*ring->ioctx), GFP_KERNEL);
+	ring->chunk = kvcalloc(chunks, sizeof(*ring->chunk), GFP_KERNEL);
+	if (!ring->ioctx || !ring->chunk)
+		goto free_ring;
+	ring->n = n;
+	for (i = 0; i < n; i += l.per_chunk) {
+		if (srpt_recv_chunk_alloc(sdev, &ring->chunk[ring->nchunks],
+					  min(n - i, l.per_chunk) * l.stride))
 			goto free_ring;
-		ring[i]->iu.cqe.done = srpt_recv_done;
-		ring[i]->srq = srq;
-		INIT_LIST_HEAD(&ring[i]->wait_entry);
-		if (srpt_buf_alloc(sdev, &ring[i]->iu, size, DMA_FROM_DEVICE))
-			goto free_ring;
+		for (j = 0; j < l.per_chunk && i + j < n; j++)
+			srpt_recv_ioctx_init(ring, i + j,
+					     &ring->chunk[ring->nchunks],
+					     j * l.stride, size, srq);
+		ring->nchunks++;
 	}
-	return ring;
+	return 0;
 
 free_ring:
-	srpt_free_recv_ring(sdev, ring, n);
-	return NULL;
+	srpt_free_recv_ring(sdev, ring);
+	return -ENOMEM;
 }
 
 /**
@@ -2750,22 +2866,19 @@ static int srpt_srq_create(struct srpt_device *sdev)
 		sdev->srq = NULL;
 		return ret;
 	}
-	sdev->srq_ring = srpt_alloc_recv_ring(sdev, n, srp_max_req_size, true);
-	if (!sdev->srq_ring) {
-		ret = -ENOMEM;
+	ret = srpt_alloc_recv_ring(sdev, &sdev->srq_ring, n, srp_max_req_size,
+				   true);
+	if (ret)
 		goto destroy_srq;
-	}
-	sdev->srq_size = n;
 	for (i = 0; i < n; i++) {
-		ret = srpt_post_recv(sdev, NULL, sdev->srq_ring[i]);
+		ret = srpt_post_recv(sdev, NULL, &sdev->srq_ring.ioctx[i]);
 		if (ret)
 			goto free_ring;
 	}
 	return 0;
 
 free_ring:
-	srpt_free_recv_ring(sdev, sdev->srq_ring, n);
-	sdev->srq_ring = NULL;
+	srpt_free_recv_ring(sdev, &sdev->srq_ring);
 destroy_srq:
 	ib_destroy_srq(sdev->srq);
 	sdev->srq = NULL;
@@ -2778,10 +2891,8 @@ static void srpt_srq_destroy(struct srpt_device *sdev)
 	if (!sdev->srq)
 		return;
 	ib_destroy_srq(sdev->srq);
-	srpt_free_recv_ring(sdev, sdev->srq_ring, sdev->srq_size);
+	srpt_free_recv_ring(sdev, &sdev->srq_ring);
 	sdev->srq = NULL;
-	sdev->srq_ring = NULL;
-	sdev->srq_size = 0;
 }
 
 static void srpt_free_send_ring(struct srpt_rdma_ch *ch)
@@ -2834,12 +2945,52 @@ free_ring:
 }
 
 /**
+ * srpt_ch_size_queues() - size a channel's send queue and CQ
+ * @ch: channel; @ch->credits, @ch->sq_size and @ch->params are set.
+ * @attr: QP attributes to fill in.
+ *
+ * The depth comes from the login (credits, the largest command the IU
+ * length allows) and the device, and stays within what srp_sq_size
+ * gave before: @ch->sq_size entries plus the RDMA contexts of every
+ * credit. A device that reads and writes without memory registration
+ * needs no contexts allocated: their work requests are counted in the
+ * depth instead of being added by rdma_rw for the worst case.
+ *
+ * Context: process context.
+ */
+static void srpt_ch_size_queues(struct srpt_rdma_ch *ch,
+				struct ib_qp_init_attr *attr)
+{
+	struct ib_device *dev = ch->sport->sdev->device;
+	u32 port = ch->sport->port, mr_pages = 0, per_ctx, sge, need;
+	u32 ctxs, ctx_wrs, cap;
+
+	ctxs = ch->credits * rdma_rw_mr_factor(dev, port, 256);
+	ctx_wrs = rdma_rw_max_send_wr(dev, port, ctxs, 0);
+	cap = ch->sq_size + ctx_wrs;
+	per_ctx = rdma_rw_max_send_wr(dev, port, 1, 0);
+	if (per_ctx > 1)
+		mr_pages = 256 / rdma_rw_mr_factor(dev, port, 256);
+	else
+		ctxs = ctx_wrs = 0;
+	attr->cap.max_send_sge = min_t(u32, dev->attrs.max_send_sge,
+				       SRPT_MAX_SEND_SGE);
+	sge = min_t(u32, attr->cap.max_send_sge, dev->attrs.max_sge_rd);
+	need = srpt_sq_need(ch->credits, per_ctx,
+			    srpt_cmd_max_wrs(ch->params.it_iu_len, sge, mr_pages));
+	need = min(need, cap);
+	attr->cap.max_rdma_ctxs = ctxs;
+	attr->cap.max_send_wr = need > ctx_wrs ? need - ctx_wrs : 1;
+	ch->cq_size = min_t(u32, attr->cap.max_send_wr + ctx_wrs + ch->credits,
+			    dev->attrs.max_cqe);
+}
+
+/**
  * srpt_ch_create_qp() - create a channel's CQ and QP
  * @ch: channel; @ch->credits, @ch->sq_size and @ch->srq are set.
  *
- * The send queue holds the responses plus the RDMA work requests
- * rdma_rw adds for @ch->credits commands; the CQ is sized for both
- * queues and comes from the device's CQ pool.
+ * The queues are sized by srpt_ch_size_queues(); the CQ serves both
+ * and comes from the device's CQ pool.
  *
  * Context: process context.
  * Return: 0 or a negative errno.
@@ -2857,18 +3008,11 @@ static int srpt_ch_create_qp(struct srpt_rdma_ch *ch)
 		.port_num = port,
 		.srq = ch->srq,
 	};
-	u32 rdma_ctxs, rdma_wrs;
 	int ret;
 
-	rdma_ctxs = ch->credits * rdma_rw_mr_factor(dev, port, 256);
-	rdma_wrs = rdma_rw_max_send_wr(dev, port, rdma_ctxs, 0);
-	attr.cap.max_send_wr = ch->sq_size;
-	attr.cap.max_rdma_ctxs = rdma_ctxs;
-	attr.cap.max_send_sge = min(dev->attrs.max_send_sge, 16);
+	srpt_ch_size_queues(ch, &attr);
 	attr.cap.max_recv_wr = ch->srq ? 0 : ch->credits;
 	attr.cap.max_recv_sge = 1;
-	ch->cq_size = min_t(u32, ch->sq_size + rdma_wrs + ch->credits,
-			    dev->attrs.max_cqe);
 	ch->cq = ib_cq_pool_get(dev, ch->cq_size,
 				atomic_inc_return(&sdev->comp_vector),
 				IB_POLL_WORKQUEUE);
@@ -2962,11 +3106,9 @@ static int srpt_ch_post_recvs(struct srpt_rdma_ch *ch, u32 iu_len)
 		ret = srpt_ib_qp_modify(ch, IB_QPS_INIT);
 	if (ret || ch->srq)
 		return ret;
-	ch->recv = srpt_alloc_recv_ring(sdev, ch->credits, iu_len, false);
-	if (!ch->recv)
-		return -ENOMEM;
-	for (i = 0; i < ch->credits && !ret; i++)
-		ret = srpt_post_recv(sdev, ch->qp, ch->recv[i]);
+	ret = srpt_alloc_recv_ring(sdev, &ch->recv, ch->credits, iu_len, false);
+	for (i = 0; i < ch->recv.n && !ret; i++)
+		ret = srpt_post_recv(sdev, ch->qp, &ch->recv.ioctx[i]);
 	return ret;
 }
 
@@ -3053,7 +3195,7 @@ static void srpt_ch_free(struct srpt_rdma_ch *ch)
 	struct srpt_device *sdev = ch->sport->sdev;
 
 	srpt_ch_destroy_qp(ch);
-	srpt_free_recv_ring(sdev, ch->recv, ch->credits);
+	srpt_free_recv_ring(sdev, &ch->recv);
 	srpt_buf_free(sdev, &ch->tlogout, DMA_TO_DEVICE);
 	srpt_free_send_ring(ch);
 	/*
@@ -3192,7 +3334,7 @@ static struct srpt_rdma_ch *srpt_ch_alloc(struct srpt_port *sport,
 destroy_qp:
 	/* First the QP, so that no buffer is freed while posted. */
 	srpt_ch_destroy_qp(ch);
-	srpt_free_recv_ring(sdev, ch->recv, ch->credits);
+	srpt_free_recv_ring(sdev, &ch->recv);
 	srpt_buf_free(sdev, &ch->tlogout, DMA_TO_DEVICE);
 	srpt_free_send_ring(ch);
 put_srq:

@@ -55,6 +55,8 @@ enum {
 	SRPT_MAX_CREDITS		= 128,
 	/* Smallest SRP_LOGIN_REQ maximum IU length we accept. */
 	SRPT_MIN_IT_IU_LEN		= 64,
+	/* Scatter/gather entries of one send work request. */
+	SRPT_MAX_SEND_SGE		= 16,
 	/* Most channels one I_T nexus may have. */
 	SRPT_MAX_NEXUS_CHANNELS		= 64,
 	/* Largest data transfer of one SRP_CMD. */
@@ -212,6 +214,35 @@ struct srpt_recv_ioctx {
 	struct list_head wait_entry;
 	u32 byte_len;
 	bool srq;
+};
+
+/**
+ * struct srpt_recv_layout - where receive buffers go in their page runs
+ * @stride: bytes from one buffer to the next.
+ * @per_chunk: buffers in one run.
+ */
+struct srpt_recv_layout {
+	u32 stride;
+	u32 per_chunk;
+};
+
+/**
+ * struct srpt_recv_ring - the receive buffers of a channel or of the SRQ
+ * @ioctx: @n receive contexts; their buffers are slices of @chunk.
+ * @chunk: DMA-mapped page runs holding the buffers back to back.
+ * @n: entries of @ioctx.
+ * @nchunks: entries of @chunk.
+ *
+ * Buffers are packed into runs of at most PAGE_ALLOC_COSTLY_ORDER
+ * pages rather than allocated one by one, where an IU slightly over
+ * a power of two (8260 bytes for 8 KiB of immediate data) would cost
+ * the next power of two.
+ */
+struct srpt_recv_ring {
+	struct srpt_recv_ioctx *ioctx;
+	struct srpt_buf *chunk;
+	u32 n;
+	u32 nchunks;
 };
 
 /**
@@ -468,7 +499,7 @@ struct srpt_rdma_ch {
 	u32 rsp_size;
 	struct srpt_login_params params;
 	struct srpt_send_ioctx **ioctx;
-	struct srpt_recv_ioctx **recv;
+	struct srpt_recv_ring recv;
 	struct list_head free_list;
 	struct list_head sq_wait_list;
 	struct list_head early_list;
@@ -603,7 +634,6 @@ struct srpt_port {
  * @cm_id: IB/CM listener, or NULL.
  * @srq: shared receive queue, or NULL; under @mutex.
  * @srq_ring: receive buffers of @srq.
- * @srq_size: entries of @srq_ring.
  * @srq_users: channels using @srq; under @mutex.
  * @mutex: protects @removed, @srq, the ports' nexus lists, WWN slots and
  *	   attributes.
@@ -622,8 +652,7 @@ struct srpt_device {
 	struct ib_pd *pd;
 	struct ib_cm_id *cm_id;
 	struct ib_srq *srq;
-	struct srpt_recv_ioctx **srq_ring;
-	u32 srq_size;
+	struct srpt_recv_ring srq_ring;
 	u32 srq_users;
 	struct mutex mutex; /* see @mutex above */
 	bool removed;
@@ -679,6 +708,9 @@ u32 srpt_build_rsp(void *buf, u32 size, u64 tag, u8 status,
 u32 srpt_build_code_rsp(void *buf, u64 tag, u8 code, u32 req_lim_delta);
 u32 srpt_iu_check(const u8 *iu, u32 len);
 u32 srpt_sq_budget(u32 qp_send_wr, u32 cq_size, u32 recv_wrs);
+u32 srpt_cmd_max_wrs(u32 it_iu_len, u32 sge, u32 mr_pages);
+u32 srpt_sq_need(u32 credits, u32 ctx_wrs, u32 cmd_max_wrs);
+void srpt_recv_layout(u32 size, u32 n, u32 align, struct srpt_recv_layout *l);
 int srpt_tmf_to_tcm(u8 srp_fn);
 u8 srpt_tmr_rsp_code(u8 tmr_response);
 int srpt_parse_acl_name(const char *name, struct srpt_node_acl *acl);

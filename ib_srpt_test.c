@@ -3494,9 +3494,111 @@ static void sq_budget(struct kunit *test)
 					     t->recv_wrs), t->budget);
 }
 
+/* The send work requests of the largest command a login allows. */
+struct kt_cmd_wrs {
+	const char *what;
+	u32 it_iu_len, sge, mr_pages, wrs;
+};
+
+static const struct kt_cmd_wrs kt_cmd_wrs_cases[] = {
+	/* 255 descriptors, (4096 + 255) pages over 16 SGEs. */
+	{ "8 KiB immediate data, no registration", 8260, 16, 0, 255 + 272 },
+	{ "8 KiB immediate data, 256-page MRs", 8260, 16, 256,
+	  3 * (255 + 17) },
+	{ "12 descriptors, 32 SGEs", 68 + 12 * 16, 32, 0, 12 + 129 },
+	{ "IU too short for a table: one descriptor", 64, 16, 0, 1 + 257 },
+	{ "no SGE reported: one per work request", 64, 0, 0, 1 + 4097 },
+	{ "descriptor count capped at 255", 1U << 20, 16, 0, 255 + 272 },
+};
+
+static void kt_cmd_wrs_desc(const struct kt_cmd_wrs *t, char *desc)
+{
+	strscpy(desc, t->what, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(kt_cmd_wrs, kt_cmd_wrs_cases, kt_cmd_wrs_desc);
+
+static void cmd_max_wrs(struct kunit *test)
+{
+	const struct kt_cmd_wrs *t = test->param_value;
+
+	KUNIT_EXPECT_EQ(test, srpt_cmd_max_wrs(t->it_iu_len, t->sge,
+					       t->mr_pages), t->wrs);
+}
+
+/* The send queue depth a channel asks for. */
+struct kt_sq_need {
+	const char *what;
+	u32 credits, ctx_wrs, cmd_max_wrs, need;
+};
+
+static const struct kt_sq_need kt_sq_needs[] = {
+	{ "largest command decides", 128, 1, 527, 529 },
+	{ "with registration", 128, 3, 816, 818 },
+	{ "credits decide", 128, 1, 100, 257 },
+	{ "credits with registration decide", 128, 3, 300, 513 },
+	{ "no credits", 0, 1, 0, 2 },
+};
+
+static void kt_sq_need_desc(const struct kt_sq_need *t, char *desc)
+{
+	strscpy(desc, t->what, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(kt_sq_need, kt_sq_needs, kt_sq_need_desc);
+
+static void sq_need(struct kunit *test)
+{
+	const struct kt_sq_need *t = test->param_value;
+
+	KUNIT_EXPECT_EQ(test, srpt_sq_need(t->credits, t->ctx_wrs,
+					   t->cmd_max_wrs), t->need);
+}
+
+/* How receive buffers are packed. */
+struct kt_layout {
+	const char *what;
+	u32 size, n, align, stride, per_chunk;
+};
+
+static const struct kt_layout kt_layouts[] = {
+	/* Three in seven pages instead of one per four. */
+	{ "8260-byte IUs", 8260, 128, 64, 8320, 3 },
+	{ "fewer buffers than a run holds", 8260, 2, 64, 8320, 2 },
+	{ "larger than a run: one each", 100000, 10, 64, 100032, 1 },
+	{ "DMA alignment above a cache line", 8276, 4095, 128, 8320, 3 },
+	{ "alignment below a cache line", 8200, 16, 8, 8256, 3 },
+	{ "small IUs", 64, 128, 64, 64, 128 },
+	{ "no buffers", 8260, 0, 64, 8320, 1 },
+};
+
+static void kt_layout_desc(const struct kt_layout *t, char *desc)
+{
+	strscpy(desc, t->what, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(kt_layout, kt_layouts, kt_layout_desc);
+
+static void recv_layout(struct kunit *test)
+{
+	const struct kt_layout *t = test->param_value;
+	struct srpt_recv_layout l;
+
+	srpt_recv_layout(t->size, t->n, t->align, &l);
+	KUNIT_EXPECT_EQ(test, l.stride, t->stride);
+	KUNIT_EXPECT_EQ(test, l.per_chunk, t->per_chunk);
+	/* A run never exceeds PAGE_ALLOC_COSTLY_ORDER unless one buffer does. */
+	if (l.per_chunk > 1)
+		KUNIT_EXPECT_LE(test, l.per_chunk * l.stride,
+				PAGE_SIZE << PAGE_ALLOC_COSTLY_ORDER);
+}
+
 static struct kunit_case srpt_iu_cases[] = {
 	KUNIT_CASE_PARAM(iu_check, kt_iu_gen_params),
 	KUNIT_CASE_PARAM(sq_budget, kt_budget_gen_params),
+	KUNIT_CASE_PARAM(cmd_max_wrs, kt_cmd_wrs_gen_params),
+	KUNIT_CASE_PARAM(sq_need, kt_sq_need_gen_params),
+	KUNIT_CASE_PARAM(recv_layout, kt_layout_gen_params),
 	{}
 };
 
