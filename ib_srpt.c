@@ -2969,10 +2969,12 @@ static void srpt_ch_size_queues(struct srpt_rdma_ch *ch,
 	ctx_wrs = rdma_rw_max_send_wr(dev, port, ctxs, 0);
 	cap = ch->sq_size + ctx_wrs;
 	per_ctx = rdma_rw_max_send_wr(dev, port, 1, 0);
-	if (per_ctx > 1)
+	if (per_ctx > 1) {
 		mr_pages = 256 / rdma_rw_mr_factor(dev, port, 256);
-	else
-		ctxs = ctx_wrs = 0;
+	} else {
+		ctxs = 0;
+		ctx_wrs = 0;
+	}
 	attr->cap.max_send_sge = min_t(u32, dev->attrs.max_send_sge,
 				       SRPT_MAX_SEND_SGE);
 	sge = min_t(u32, attr->cap.max_send_sge, dev->attrs.max_sge_rd);

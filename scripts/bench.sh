@@ -3,10 +3,13 @@
 #
 # Benchmark our ib_srpt against Debian's reference ib_srpt in the same
 # VM boot, with the same target configuration and fio jobs, rounds
-# alternating between the drivers. Prints each driver's mean IOPS and
-# bandwidth per job and the ratio ours/reference. Numbers under QEMU
-# TCG are only comparable within one run; nothing here is a pass/fail
-# threshold.
+# alternating between the drivers (tests/bench/fio-compare.sh lists the
+# jobs: 4 KiB random at QD1 and QD32, QD32 on two channels, 128 KiB and
+# 1 MiB sequential). Prints, per job, each driver's median over the
+# rounds of IOPS, mean and p99 completion latency and kernel CPU time
+# per I/O, and the ratios ours/reference (for latency and CPU time
+# below 1 is better). Numbers under QEMU TCG are only comparable within
+# one run; nothing here is a pass/fail threshold.
 #
 # Usage: scripts/bench.sh [--rounds N] [--runtime SEC]
 set -euo pipefail
@@ -14,7 +17,7 @@ set -euo pipefail
 SELF=$(readlink -f "${BASH_SOURCE[0]}")
 REPO=$(dirname "$(dirname "$SELF")")
 cd "$REPO"
-rounds=2 runtime=15
+rounds=5 runtime=15
 while [ $# -gt 0 ]; do
 	case $1 in
 	--rounds) rounds=$2; shift 2 ;;
@@ -30,7 +33,7 @@ mkdir -p "$results"
 # The results directory is visible in the VM as /results, wherever the
 # checkout is.
 cp ib_srpt.ko "$results/"
-timeout=$((300 + rounds * 2 * (4 * (runtime + 20) + 60)))
+timeout=$((300 + rounds * 2 * (10 * (runtime + 20) + 90)))
 bash scripts/vm-run.sh --module ref --results "$results" --timeout "$timeout" \
 	--env BENCH_KO=/results/ib_srpt.ko --env BENCH_ROUNDS="$rounds" \
 	--env BENCH_RUNTIME="$runtime" tests/bench/fio-compare.sh >/dev/null || true
@@ -40,22 +43,32 @@ grep '^result ' "$results/scenario.log" > "$results/results.txt" || {
 	exit 1
 }
 python3 - "$results/results.txt" <<'PY'
-import sys, collections
+import sys, collections, statistics
 acc = collections.defaultdict(list)
+jobs = []
 for line in open(sys.argv[1]):
-    _, drv, rnd, job, iops, bw = line.split()
-    acc[(job, drv)].append((float(iops), float(bw)))
-jobs = sorted({j for j, _ in acc}, key=lambda j: list(dict.fromkeys(k[0] for k in acc)).index(j))
-print("%-14s %12s %12s %8s %12s %12s %8s" % ("job", "ours IOPS", "ref IOPS", "ratio",
-      "ours MiB/s", "ref MiB/s", "ratio"))
+    f = line.split()
+    drv, job = f[1], f[3]
+    if job not in jobs:
+        jobs.append(job)
+    acc[(job, drv)].append([float(x) for x in f[4:9]])
+def med(rows, i):
+    return statistics.median(r[i] for r in rows)
+def ratio(a, b):
+    return "%6.2f" % (a / b) if b else "%6s" % "-"
+print("%-18s %3s %9s %9s %6s %8s %8s %6s %8s %8s %6s %7s %7s %6s" % (
+    "job", "n", "IOPS", "Debian's", "ratio", "lat us", "Debian's", "ratio",
+    "p99 us", "Debian's", "ratio", "cpu us", "Debian's", "ratio"))
 for j in jobs:
     o, r = acc.get((j, "ours")), acc.get((j, "ref"))
     if not o or not r:
-        print("%-14s incomplete" % j)
+        print("%-18s incomplete" % j)
         continue
-    oi = sum(x[0] for x in o) / len(o); ri = sum(x[0] for x in r) / len(r)
-    ob = sum(x[1] for x in o) / len(o); rb = sum(x[1] for x in r) / len(r)
-    print("%-14s %12.0f %12.0f %8.2f %12.1f %12.1f %8.2f" % (j, oi, ri, oi / ri if ri else 0,
-          ob, rb, ob / rb if rb else 0))
+    cols = []
+    for i in (0, 2, 3, 4):
+        a, b = med(o, i), med(r, i)
+        cols += [a, b, ratio(a, b)]
+    print("%-18s %3d %9.0f %9.0f %s %8.1f %8.1f %s %8.1f %8.1f %s %7.1f %7.1f %s" % (
+        j, min(len(o), len(r)), *cols))
 PY
 echo "raw results: $results/results.txt"

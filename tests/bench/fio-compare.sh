@@ -6,18 +6,30 @@
 # tree is untouched), with BENCH_KO pointing at our ib_srpt.ko. Each
 # round loads one driver, configures the same target, logs in, runs
 # every job, logs out and unloads; rounds alternate between the
-# drivers. Prints one "result" line per driver, job and round.
+# drivers. Prints one "result" line per driver, job and round:
+#   result DRIVER ROUND JOB IOPS MIB/S LAT-MEAN-US LAT-P99-US CPU-US/IO
+# where the latencies are fio's completion latencies and CPU-US/IO is the
+# VM's system, interrupt and softirq time over the job (target and
+# initiator kernels together: both run in this VM) divided by the I/Os.
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 srpt_begin
 
 ROUNDS=${BENCH_ROUNDS:-2}
 RUNTIME=${BENCH_RUNTIME:-15}
+# NAME DISK FIO-ARGS: DISK 1 is a login with one channel, 2 one with
+# two (ch_count=2); the two-channel jobs run one fio job per CPU.
 JOBS=(
-	"randread-4k   --rw=randread  --bs=4k   --iodepth=32"
-	"randwrite-4k  --rw=randwrite --bs=4k   --iodepth=32"
-	"read-256k     --rw=read      --bs=256k --iodepth=8"
-	"write-256k    --rw=write     --bs=256k --iodepth=8"
+	"randread-4k-qd1    1 --rw=randread  --bs=4k    --iodepth=1"
+	"randwrite-4k-qd1   1 --rw=randwrite --bs=4k    --iodepth=1"
+	"randread-4k-qd32   1 --rw=randread  --bs=4k    --iodepth=32"
+	"randwrite-4k-qd32  1 --rw=randwrite --bs=4k    --iodepth=32"
+	"randread-4k-2ch    2 --rw=randread  --bs=4k    --iodepth=32 --numjobs=2 --cpus_allowed=0,1 --cpus_allowed_policy=split"
+	"randwrite-4k-2ch   2 --rw=randwrite --bs=4k    --iodepth=32 --numjobs=2 --cpus_allowed=0,1 --cpus_allowed_policy=split"
+	"read-128k          1 --rw=read      --bs=128k  --iodepth=8"
+	"write-128k         1 --rw=write     --bs=128k  --iodepth=8"
+	"read-1m            1 --rw=read      --bs=1m    --iodepth=4"
+	"write-1m           1 --rw=write     --bs=1m    --iodepth=4"
 )
 
 bench_load() {
@@ -30,28 +42,45 @@ bench_load() {
 	[ -d "$SRPT_CFS" ] || mkdir "$SRPT_CFS"
 }
 
-# bench_job DRIVER ROUND NAME FIO-ARGS...: print "result" with IOPS and MiB/s
+# kernel_ticks: system + irq + softirq time of the VM, in USER_HZ ticks
+kernel_ticks() { awk '/^cpu / { print $4 + $7 + $8 }' /proc/stat; }
+
+# bench_job DRIVER ROUND NAME DISK-NO FIO-ARGS...: print "result"
 bench_job() {
-	local drv=$1 round=$2 name=$3 out
-	shift 3
-	out=$(fio --name="$name" --filename="$DISK" --direct=1 \
+	local drv=$1 round=$2 name=$3 disk=$DISK1 out t0 t1
+	[ "$4" = 2 ] && disk=$DISK2
+	shift 4
+	t0=$(kernel_ticks)
+	out=$(fio --name="$name" --filename="$disk" --direct=1 \
 		--ioengine=libaio --time_based --runtime="$RUNTIME" \
-		--size=192M --output-format=json "$@" 2>/dev/null) || return 1
+		--size=192M --group_reporting --output-format=json "$@" 2>/dev/null) || return 1
+	t1=$(kernel_ticks)
 	python3 -c '
-import json, sys
+import json, os, sys
 j = json.loads(sys.stdin.read())["jobs"][0]
+ios = j["read"]["total_ios"] + j["write"]["total_ios"]
 iops = j["read"]["iops"] + j["write"]["iops"]
 bw = (j["read"]["bw"] + j["write"]["bw"]) / 1024
-print("result %s %s %s %.1f %.2f" % (sys.argv[1], sys.argv[2], sys.argv[3], iops, bw))
-' "$drv" "$round" "$name" <<<"$out"
+d = j["read"] if j["read"]["total_ios"] >= j["write"]["total_ios"] else j["write"]
+lat = d["clat_ns"]
+p99 = lat.get("percentile", {}).get("99.000000", 0) / 1000
+hz = os.sysconf("SC_CLK_TCK")
+cpu = (int(sys.argv[5]) - int(sys.argv[4])) * 1e6 / hz / ios if ios else 0
+print("result %s %s %s %.1f %.2f %.1f %.1f %.1f" % (sys.argv[1], sys.argv[2], sys.argv[3],
+      iops, bw, lat["mean"] / 1000, p99, cpu))
+' "$drv" "$round" "$name" "$t0" "$t1" <<<"$out"
 }
 
 bench_round() {
 	local drv=$1 round=$2 j
 	must "$drv: ib_srpt loaded" bench_load "$drv"
 	must "$drv: target configured" target_basic "$RXE_GUID" "$TGT_IP4" 256
-	must "$drv: login" srp_login dest="$TGT_IP4:$CM_PORT"
-	must "$drv: disk appears" srp_get_disk "$SRP_HOST" 0
+	must "$drv: login, one channel" srp_login initiator_ext=0000000000000001 ch_count=1
+	must "$drv: its disk appears" srp_get_disk "$SRP_HOST" 0
+	DISK1=$DISK
+	must "$drv: login, two channels" srp_login initiator_ext=0000000000000002 ch_count=2
+	must "$drv: its disk appears" srp_get_disk "$SRP_HOST" 0
+	DISK2=$DISK
 	for j in "${JOBS[@]}"; do
 		# shellcheck disable=SC2086
 		check "$drv round $round: fio ${j%% *}" bench_job "$drv" "$round" $j

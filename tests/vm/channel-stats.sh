@@ -99,6 +99,12 @@ if [ "$CHECK_OK" = 1 ]; then
 		expect "$line" cmds=4 tmfs=0 bytes_in=3145728 bytes_out=0 refused=0 failed=0
 	improvement "channels: credits are what the login granted" \
 		eval '[ "$(field "$line" credits)" = "$(sed -n "s/^LOGIN_RSP req_lim_delta=\([0-9]*\) .*/\1/p" "$RESULTS/writes.out")" ]'
+	# 128 credits, each with its response and one RDMA context, or the
+	# largest command an 8260-byte IU allows (255 descriptors, 16 MiB
+	# over 16 SGEs: 527 work requests) with its response; one entry for
+	# an SRP_T_LOGOUT, one kept back. Sized to srp_sq_size it was 5119.
+	improvement "channels: the send queue is sized to the login (sq_depth=528, not srp_sq_size)" \
+		expect "$line" sq_depth=528
 	check "the tool's 3 WRITEs got GOOD status" \
 		eval 'tool_done && [ "$(grep -c "^ROUND [0-2] cmd_rsp=1 status=0x00 " "$RESULTS/writes.out")" = 3 ]'
 fi
