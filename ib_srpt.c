@@ -1794,6 +1794,7 @@ static struct srpt_send_ioctx *srpt_get_ioctx(struct srpt_rdma_ch *ch,
 		if (!ioctx) {
 			list_add_tail(&recv->wait_entry, &ch->iu_wait_list);
 			*queued = true;
+			atomic64_inc(&ch->stats.iu_waits);
 		}
 	}
 	spin_unlock_irqrestore(&ch->lock, flags);
@@ -2902,7 +2903,7 @@ static void srpt_free_send_ring(struct srpt_rdma_ch *ch)
 
 	if (!ch->ioctx)
 		return;
-	for (i = 0; i < ch->credits; i++) {
+	for (i = 0; i < ch->n_ioctx; i++) {
 		if (!ch->ioctx[i])
 			continue;
 		srpt_buf_free(sdev, &ch->ioctx[i]->rsp, DMA_TO_DEVICE);
@@ -2912,17 +2913,17 @@ static void srpt_free_send_ring(struct srpt_rdma_ch *ch)
 	ch->ioctx = NULL;
 }
 
-/* Allocate @ch->credits send contexts with @ch->rsp_size byte buffers. */
+/* Allocate @ch->n_ioctx send contexts with @ch->rsp_size byte buffers. */
 static int srpt_alloc_send_ring(struct srpt_rdma_ch *ch)
 {
 	struct srpt_device *sdev = ch->sport->sdev;
 	struct srpt_send_ioctx *ioctx;
 	u32 i;
 
-	ch->ioctx = kvcalloc(ch->credits, sizeof(*ch->ioctx), GFP_KERNEL);
+	ch->ioctx = kvcalloc(ch->n_ioctx, sizeof(*ch->ioctx), GFP_KERNEL);
 	if (!ch->ioctx)
 		return -ENOMEM;
-	for (i = 0; i < ch->credits; i++) {
+	for (i = 0; i < ch->n_ioctx; i++) {
 		ioctx = kzalloc(sizeof(*ioctx), GFP_KERNEL);
 		if (!ioctx)
 			goto free_ring;
@@ -2936,7 +2937,7 @@ static int srpt_alloc_send_ring(struct srpt_rdma_ch *ch)
 		ioctx->state = SRPT_CMD_DONE;
 		list_add_tail(&ioctx->free_entry, &ch->free_list);
 	}
-	ch->n_free = ch->credits;
+	ch->n_free = ch->n_ioctx;
 	return 0;
 
 free_ring:
@@ -3318,6 +3319,7 @@ static struct srpt_rdma_ch *srpt_ch_alloc(struct srpt_port *sport,
 		goto free_ch;
 	/* Leave room in the send queue for the RDMA of at least one command. */
 	ch->credits = clamp_t(u32, ch->sq_size / 2, 1, SRPT_MAX_CREDITS);
+	ch->n_ioctx = ch->credits * SRPT_SEND_CTX_PER_CREDIT;
 
 	ret = srpt_ch_create_qp(ch);
 	if (ret)
@@ -4316,18 +4318,19 @@ static int srpt_nacl_channels_line(char *page, int len, struct srpt_rdma_ch *ch)
 
 	srpt_ch_addrs(ch, local, remote, sizeof(local));
 	return len + scnprintf(page + len, PAGE_SIZE - len,
-		"qp=%u state=%s cm=%s initiator=%s port_id=0x%016llx%016llx local=%s remote=%s it_iu_len=%u ti_iu_len=%u imm_data=%u credits=%u in_flight=%u sq_depth=%u sq_free=%d comp_vector=%d cmds=%lld tmfs=%lld bytes_in=%lld bytes_out=%lld refused=%lld failed=%lld sq_waits=%lld\n",
+		"qp=%u state=%s cm=%s initiator=%s port_id=0x%016llx%016llx local=%s remote=%s it_iu_len=%u ti_iu_len=%u imm_data=%u credits=%u in_flight=%u sq_depth=%u sq_free=%d comp_vector=%d cmds=%lld tmfs=%lld bytes_in=%lld bytes_out=%lld refused=%lld failed=%lld sq_waits=%lld iu_waits=%lld\n",
 		ch->qp_num, srpt_ch_state_names[READ_ONCE(ch->state)],
 		ch->rdma_cm_id ? "rdma_cm" : "ib_cm", ch->sess_name,
 		get_unaligned_be64(ch->i_port_id),
 		get_unaligned_be64(ch->i_port_id + 8), local, remote,
 		ch->params.it_iu_len, ch->rsp_size, ch->params.use_imm_data,
-		ch->credits, ch->credits - min(n_free, ch->credits),
+		ch->credits, ch->n_ioctx - min(n_free, ch->n_ioctx),
 		ch->sq_size, atomic_read(&ch->sq_wr_avail),
 		ch->cq->comp_vector, atomic64_read(&st->cmds),
 		atomic64_read(&st->tmfs), atomic64_read(&st->bytes_in),
 		atomic64_read(&st->bytes_out), atomic64_read(&st->refused),
-		atomic64_read(&st->failed), atomic64_read(&st->sq_waits));
+		atomic64_read(&st->failed), atomic64_read(&st->sq_waits),
+		atomic64_read(&st->iu_waits));
 }
 
 /**

@@ -55,6 +55,13 @@ enum {
 	SRPT_MAX_CREDITS		= 128,
 	/* Smallest SRP_LOGIN_REQ maximum IU length we accept. */
 	SRPT_MIN_IT_IU_LEN		= 64,
+	/*
+	 * Send contexts per credit: a response's credit may reach the
+	 * initiator, and its next request us, before the response's send
+	 * completion frees its context (as nvmet-rdma keeps two response
+	 * contexts per receive).
+	 */
+	SRPT_SEND_CTX_PER_CREDIT	= 2,
 	/* Scatter/gather entries of one send work request. */
 	SRPT_MAX_SEND_SGE		= 16,
 	/* Most channels one I_T nexus may have. */
@@ -408,6 +415,7 @@ struct srpt_tpg;
  * @failed: SCSI commands answered with a status other than GOOD, the
  *	refused ones included.
  * @sq_waits: requests that waited for send-queue space or MRs.
+ * @iu_waits: IUs that waited for a send context.
  *
  * Informational: updated without a common lock, read without one.
  */
@@ -419,6 +427,7 @@ struct srpt_ch_stats {
 	atomic64_t refused;
 	atomic64_t failed;
 	atomic64_t sq_waits;
+	atomic64_t iu_waits;
 };
 
 /**
@@ -442,7 +451,8 @@ struct srpt_ch_stats {
  * @iu_mutex: held while a received IU is dispatched and while waiting
  *	  requests are retried, so that requests start in arrival order.
  * @state: enum srpt_ch_state; changed by srpt_ch_set_state() only.
- * @credits: credits granted at login; the size of @ioctx and @recv.
+ * @credits: credits granted at login; the size of @recv.
+ * @n_ioctx: entries of @ioctx: SRPT_SEND_CTX_PER_CREDIT per credit.
  * @pending_credits: credits to return with the next response.
  * @sq_wr_avail: send queue work requests not reserved.
  * @sq_size: send queue work requests commands may reserve: the depth of
@@ -452,14 +462,15 @@ struct srpt_ch_stats {
  *	under @lock; srpt_park() compares it.
  * @rsp_size: response buffer size (maximum target-to-initiator IU).
  * @params: negotiated login parameters.
- * @ioctx: send contexts, @credits of them.
+ * @ioctx: send contexts, @n_ioctx of them.
  * @recv: receive buffers when @srq is NULL.
  * @free_list: idle send contexts.
  * @sq_wait_list: commands waiting for send-queue space or MRs.
  * @early_list: IUs received before the channel became live.
- * @iu_wait_list: IUs waiting for a send context: a response's credit can
- *	reach the initiator, and its next request us, before the response's
- *	send completion frees the context.
+ * @iu_wait_list: IUs waiting for a send context: only an initiator that
+ *	sends more requests than its credits (with an SRQ) gets here, since
+ *	the spare contexts cover responses whose send completion is still
+ *	to come after their credit reached the initiator.
  * @tlogout: buffer of the SRP_T_LOGOUT that ends a channel the
  *	initiator broke the protocol on.
  * @sess: target core session.
@@ -492,6 +503,7 @@ struct srpt_rdma_ch {
 	struct mutex iu_mutex; /* see @iu_mutex above */
 	enum srpt_ch_state state;
 	u32 credits;
+	u32 n_ioctx;
 	atomic_t pending_credits;
 	atomic_t sq_wr_avail;
 	u32 sq_size;

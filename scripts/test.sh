@@ -12,7 +12,10 @@
 # "N passed, N failed, N skipped".
 #
 # Usage: scripts/test.sh [--ref] [--skip PART]... [--only PART]...
-#   PART is one of: static, build, intree, vm, force-mr, kunit, debug
+#   PART is one of: static, build, intree, vm, force-mr, kunit, bench,
+#   debug (bench: scripts/bench.sh --rounds 1 --runtime 3 and
+#   scripts/scale.sh --quick still produce every figure; a smoke test,
+#   not a measurement)
 #   --ref   also run the VM scenarios against Debian's reference
 #           ib_srpt (improvement scenarios are expected failures there)
 # Environment: SRPT_CACHE (caches, default /var/cache/ib_srpt-dev),
@@ -30,7 +33,7 @@ SELF=$(readlink -f "${BASH_SOURCE[0]}")
 REPO=$(dirname "$(dirname "$SELF")")
 cd "$REPO" || exit 2
 
-parts=(static build intree vm force-mr kunit debug)
+parts=(static build intree vm force-mr kunit bench debug)
 skip=() only=() ref=0
 # A misspelt part would otherwise select nothing and pass.
 known_part() {
@@ -108,6 +111,27 @@ wanted force-mr && run_part force-mr bash scripts/test-vm.sh \
 	--append ib_core.force_mr=1 --filter "$FORCE_MR_FILTER" \
 	--wait-scale "${WAIT_SCALE:-1}"
 wanted kunit && run_part kunit bash scripts/kunit.sh
+# The benchmarks are not tests, but they must keep working: one short
+# round of each, every figure present for both drivers.
+bench_smoke() {
+	local out pass=0 fail=0
+	if out=$(bash scripts/bench.sh --rounds 1 --runtime 3 2>&1) &&
+		[ "$(grep -cE '^(rand|read|write)[a-z0-9-]* +1 ' <<<"$out")" -eq 10 ]; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+	fi
+	echo "$out"
+	if out=$(bash scripts/scale.sh --quick 2>&1) &&
+		[ "$(grep -cE '^(mem-per-channel|login-rate|login-refused) +[0-9.]+ +[0-9.]+ ' <<<"$out")" -eq 3 ]; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+	fi
+	echo "$out"
+	echo "bench: $pass passed, $fail failed"
+}
+wanted bench && run_part bench bench_smoke
 # On the debug kernel TCG is several times slower: three scenarios that
 # go through logins, I/O and every teardown path (configfs removal under
 # I/O, rmmod, a takeover with a command in the backstore, ACL removal

@@ -141,7 +141,7 @@ many_io() {
 }
 
 part_many() {
-	local drv=$1 r=$2 qps left
+	local drv=$1 r=$2 qps mrs left
 	must "$drv: $MANY logins with ch_count=2" login_many 1 "$MANY" ch_count=2
 	must "$drv: $MANY disks" wait_for 120 _disks_are "$MANY"
 	qps=$(target_qps)
@@ -150,7 +150,10 @@ part_many() {
 	check "$drv: every disk reads back what was written to it" many_io
 	must "$drv: logout" srp_logout_all
 	check "$drv: channels released" target_released 180
-	left=$(( $(target_qps) + $(rdma res show mr 2>/dev/null | grep -c 'comm \[ib_srpt\]') ))
+	qps=$(target_qps)
+	mrs=$(rdma res show mr 2>/dev/null | grep -c 'comm \[ib_srpt\]' || true)
+	diag "$drv: after logout ib_srpt holds $qps QPs and $mrs MRs"
+	left=$((qps + mrs))
 	result "$drv" "$r" many-left "$left"
 	check "$drv: no QP or MR of ib_srpt left" test "$left" -eq 0
 }
