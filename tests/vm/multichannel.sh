@@ -13,6 +13,10 @@ h=/sys/class/scsi_host/$SRP_HOST
 check "the SCSI host has 2 channels (ch_count)" test "$(_read1 "$h/ch_count")" = 2
 check "the SCSI host has 2 hardware queues" test "$(_read1 "$h/nr_hw_queues")" = 2
 check "ib_srp reported no failed connection" not eval 'log_since login | grep -q "Connection .* failed"'
+# Consecutive channels of a device take consecutive completion vectors
+# of the CQ pool (soft-RoCE has one per CPU); the channels file shows it.
+improvement "the target put the two channels on both completion vectors (channels: comp_vector=0 and 1)" \
+	eval '[ "$(grep -o "comp_vector=[0-9]*" "$TPG/acls/$acl/channels" | sort | tr "\n" " ")" = "comp_vector=0 comp_vector=1 " ]'
 
 # rc_qp_psns: "QPN SQ-PSN" for every RC queue pair (both ends of every
 # SRP channel live in this VM)
