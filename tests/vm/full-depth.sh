@@ -14,6 +14,7 @@ srpt_begin
 # login, holds a response and an RDMA context for every credit.
 setup_target 128
 login_disk queue_size=128 ch_count=1
+# shellcheck disable=SC2034 # used in eval strings
 chans=$TPG/acls/$acl/channels
 field() { grep -o "\(^\| \)$2=[^ ]*" <<< "$1" | sed 's/^ //; s/^[^=]*=//'; }
 

@@ -53,8 +53,8 @@ scale_target() {
 must "our module $BENCH_KO is visible in the VM" test -f "${BENCH_KO:-/none}"
 must "network link to the initiator VM, soft-RoCE rxe0 on it" pair_net_setup
 for r in $(seq "$ROUNDS"); do
-	if [ $((r % 2)) -eq 1 ]; then order="ours ref"; else order="ref ours"; fi
-	for d in $order; do
+	if [ $((r % 2)) -eq 1 ]; then drivers="ours ref"; else drivers="ref ours"; fi
+	for d in $drivers; do
 		must "$d: ib_srpt loaded" scale_load "$d"
 		must "$d: target with an ACL per initiator port" scale_target
 		m0=$(used_kib)

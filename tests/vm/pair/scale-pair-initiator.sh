@@ -23,8 +23,8 @@ _disks_are() { [ "$(n_disks)" -eq "$1" ]; }
 must "network link to the target VM, soft-RoCE rxe0 on it" pair_net_setup
 must "ib_srp loaded" initiator_load
 for r in $(seq "$ROUNDS"); do
-	if [ $((r % 2)) -eq 1 ]; then order="ours ref"; else order="ref ours"; fi
-	for d in $order; do
+	if [ $((r % 2)) -eq 1 ]; then drivers="ours ref"; else drivers="ref ours"; fi
+	for d in $drivers; do
 		must "$d: the target VM is ready" eval 'pair_wait "ready-$r-$d" 600 >/dev/null'
 		must "$d: $LOGINS logins" login_all
 		must "$d: $LOGINS disks" wait_for 60 _disks_are "$LOGINS"
