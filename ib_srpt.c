@@ -2964,14 +2964,15 @@ static void srpt_ch_size_queues(struct srpt_rdma_ch *ch,
 {
 	struct ib_device *dev = ch->sport->sdev->device;
 	u32 port = ch->sport->port, mr_pages = 0, per_ctx, sge, need;
-	u32 ctxs, ctx_wrs, cap;
+	u32 factor, ctxs, ctx_wrs, cap;
 
-	ctxs = ch->credits * rdma_rw_mr_factor(dev, port, 256);
+	factor = rdma_rw_mr_factor(dev, port, 256);
+	ctxs = ch->credits * factor;
 	ctx_wrs = rdma_rw_max_send_wr(dev, port, ctxs, 0);
 	cap = ch->sq_size + ctx_wrs;
 	per_ctx = rdma_rw_max_send_wr(dev, port, 1, 0);
 	if (per_ctx > 1) {
-		mr_pages = 256 / rdma_rw_mr_factor(dev, port, 256);
+		mr_pages = 256 / factor;
 	} else {
 		ctxs = 0;
 		ctx_wrs = 0;

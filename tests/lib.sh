@@ -1440,6 +1440,68 @@ _kill_bg() {
 }
 
 # ---------------------------------------------------------------------------
+# Benchmarks (tests/bench/*.sh, tests/vm/scale-pair.sh): our ib_srpt and
+# Debian's alternating in one boot, ours from BENCH_KO
+
+# bench_load ours|ref: load the target core and that ib_srpt
+bench_load() {
+	modprobe -a ib_core ib_cm rdma_cm target_core_mod || return 1
+	if [ "$1" = ours ]; then
+		insmod "$BENCH_KO" || return 1
+	else
+		modprobe ib_srpt || return 1
+	fi
+	[ -d "$SRPT_CFS" ] || mkdir "$SRPT_CFS"
+}
+
+# bench_order ROUND: the drivers of ROUND in the order they run, ours
+# first in odd rounds
+bench_order() {
+	if [ $(($1 % 2)) -eq 1 ]; then echo "ours ref"; else echo "ref ours"; fi
+}
+
+# used_kib: memory in use (MemTotal - MemAvailable), page cache and
+# reclaimable slab dropped
+used_kib() {
+	sync
+	echo 3 > /proc/sys/vm/drop_caches
+	nap 2
+	echo 3 > /proc/sys/vm/drop_caches
+	awk '/^MemTotal:/ { t = $2 } /^MemAvailable:/ { a = $2 }
+		END { print t - a }' /proc/meminfo
+}
+
+# target_port_acls EXT...: port RXE_GID with a 64 MiB ramdisk as LUN 0,
+# an ACL with that LUN for each initiator_ext EXT (decimal), enabled
+# and listening (Debian's driver has no demo mode). Sets TPG.
+target_port_acls() {
+	local bs i
+	TPG=$(tpg_create "$RXE_GID") || return 1
+	bs=$(backstore_rd rd0 64) || return 1
+	lun_add "$TPG" 0 "$bs" || return 1
+	for i in "$@"; do
+		acl_add "$TPG" "$(iport_acl_name "$(printf %016x "$i")")" 0 || return 1
+	done
+	tpg_enable "$TPG" && target_listen "$CM_PORT"
+}
+
+# srp_logins FIRST COUNT [KEY=VALUE...]: COUNT logins one after the
+# other, with initiator_ext FIRST, FIRST+1, ... (decimal)
+srp_logins() {
+	local first=$1 count=$2 i
+	shift 2
+	for i in $(seq "$first" $((first + count - 1))); do
+		srp_login initiator_ext="$(printf %016x "$i")" "$@" || return 1
+	done
+}
+
+# lun0_disks: how many ib_srp hosts show a disk for LUN 0
+lun0_disks() { srp_hosts | while read -r h; do srp_disk "$h" 0; done | wc -l; }
+_lun0_disks_are() { [ "$(lun0_disks)" -eq "$1" ]; }
+# lun0_disks_become N [SECONDS]: within SECONDS (scaled, default 60)
+lun0_disks_become() { wait_for "${2:-60}" _lun0_disks_are "$1"; }
+
+# ---------------------------------------------------------------------------
 # Kernel log check (and kmemleak): tests/kernel-log.sh
 
 # shellcheck source=kernel-log.sh

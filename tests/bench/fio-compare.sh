@@ -32,16 +32,6 @@ JOBS=(
 	"write-1m           1 --rw=write     --bs=1m    --iodepth=4"
 )
 
-bench_load() {
-	modprobe -a ib_core ib_cm rdma_cm target_core_mod || return 1
-	if [ "$1" = ours ]; then
-		insmod "$BENCH_KO" || return 1
-	else
-		modprobe ib_srpt || return 1
-	fi
-	[ -d "$SRPT_CFS" ] || mkdir "$SRPT_CFS"
-}
-
 # kernel_ticks: system + irq + softirq time of the VM, in USER_HZ ticks
 kernel_ticks() { awk '/^cpu / { print $4 + $7 + $8 }' /proc/stat; }
 
@@ -92,8 +82,7 @@ bench_round() {
 must "soft-RoCE rxe0 on dummy0" rxe_setup
 must "ib_srp loaded" initiator_load
 for r in $(seq "$ROUNDS"); do
-	if [ $((r % 2)) -eq 1 ]; then pair="ours ref"; else pair="ref ours"; fi
-	for d in $pair; do
+	for d in $(bench_order "$r"); do
 		bench_round "$d" "$r"
 	done
 done

@@ -31,70 +31,27 @@ LOGINS=${SCALE_LOGINS:-8}
 BURST=${SCALE_BURST:-64}
 MANY=${SCALE_MANY:-128}
 
-scale_load() {
-	modprobe -a ib_core ib_cm rdma_cm target_core_mod || return 1
-	if [ "$1" = ours ]; then
-		insmod "$BENCH_KO" || return 1
-	else
-		modprobe ib_srpt || return 1
-	fi
-	[ -d "$SRPT_CFS" ] || mkdir "$SRPT_CFS"
-}
-
-# scale_target: port RXE_GID, a ramdisk as LUN 0, an ACL for each
-# initiator port a part logs in with, listening
-scale_target() {
-	local bs i
-	TPG=$(tpg_create "$RXE_GID") || return 1
-	bs=$(backstore_rd rd0 64) || return 1
-	lun_add "$TPG" 0 "$bs" || return 1
-	for i in $(initiator_exts); do
-		acl_add "$TPG" "$(iport_acl_name "$(printf %016x "$i")")" 0 || return 1
-	done
-	tpg_enable "$TPG" && target_listen "$CM_PORT"
-}
-
 # initiator_exts: the initiator_ext values of every part (decimal)
 initiator_exts() {
 	seq 1 "$(( LOGINS > MANY ? LOGINS : MANY ))"
 	seq $((0x1000 + 1)) $((0x1000 + BURST))
 }
 
-# used_kib: memory in use, page cache and reclaimable slab dropped
-used_kib() {
-	sync
-	echo 3 > /proc/sys/vm/drop_caches
-	nap 2
-	echo 3 > /proc/sys/vm/drop_caches
-	awk '/^MemTotal:/ { t = $2 } /^MemAvailable:/ { a = $2 }
-		END { print t - a }' /proc/meminfo
-}
-
-# login_one N [OPTIONS]: log in with initiator_ext N (hex), no waiting
+# login_one N [OPTIONS]: log in with initiator_ext N, without waiting
+# for the SCSI host (srp_login's way, for logins started together)
 login_one() {
 	printf 'id_ext=%s,ioc_guid=%s,initiator_ext=%016x,dest=%s%s\n' \
 		"$TGT_GUID_HEX" "$TGT_GUID_HEX" "$1" "$TGT_IP4:$CM_PORT" \
 		"${2:+,$2}" > "/sys/class/infiniband_srp/srp-$RXE-1/add_target"
 }
 
-# login_many FIRST COUNT OPTIONS: COUNT logins one after the other
-login_many() {
-	local i
-	for i in $(seq "$1" $(($1 + $2 - 1))); do
-		login_one "$i" "$3" || { diag "login $i failed"; return 1; }
-	done
-}
-
-n_disks() { srp_hosts | while read -r h; do srp_disk "$h" 0; done | wc -l; }
-_disks_are() { [ "$(n_disks)" -eq "$1" ]; }
-
 result() { echo "result $*"; }
 
 part_mem() {
 	local drv=$1 r=$2 m0 m1
 	m0=$(used_kib)
-	must "$drv: $LOGINS logins" login_many 1 "$LOGINS" ch_count=1
-	must "$drv: $LOGINS disks" wait_for 60 _disks_are "$LOGINS"
+	must "$drv: $LOGINS logins" srp_logins 1 "$LOGINS" ch_count=1
+	must "$drv: $LOGINS disks" lun0_disks_become "$LOGINS"
 	must "$drv: $LOGINS target channels" target_qps_become "$LOGINS" 30
 	m1=$(used_kib)
 	result "$drv" "$r" mem-per-channel $(( (m1 - m0) / LOGINS ))
@@ -142,8 +99,8 @@ many_io() {
 
 part_many() {
 	local drv=$1 r=$2 qps mrs left
-	must "$drv: $MANY logins with ch_count=2" login_many 1 "$MANY" ch_count=2
-	must "$drv: $MANY disks" wait_for 120 _disks_are "$MANY"
+	must "$drv: $MANY logins with ch_count=2" srp_logins 1 "$MANY" ch_count=2
+	must "$drv: $MANY disks" lun0_disks_become "$MANY" 120
 	qps=$(target_qps)
 	result "$drv" "$r" many-channels "$qps"
 	check "$drv: $((2 * MANY)) target channels" test "$qps" -eq $((2 * MANY))
@@ -161,8 +118,10 @@ part_many() {
 scale_round() {
 	local drv=$1 r=$2 p base
 	base=$(used_kib)
-	must "$drv: ib_srpt loaded" scale_load "$drv"
-	must "$drv: target with an ACL per initiator port" scale_target
+	must "$drv: ib_srpt loaded" bench_load "$drv"
+	# shellcheck disable=SC2046 # one argument per initiator_ext
+	must "$drv: target with an ACL per initiator port" \
+		target_port_acls $(initiator_exts)
 	for p in $PARTS; do
 		"part_$p" "$drv" "$r"
 	done
@@ -175,8 +134,7 @@ scale_round() {
 must "soft-RoCE rxe0 on dummy0" rxe_setup
 must "ib_srp loaded" initiator_load
 for r in $(seq "$ROUNDS"); do
-	if [ $((r % 2)) -eq 1 ]; then pair="ours ref"; else pair="ref ours"; fi
-	for d in $pair; do
+	for d in $(bench_order "$r"); do
 		scale_round "$d" "$r"
 	done
 done

@@ -19,44 +19,13 @@ srpt_begin
 ROUNDS=${SCALE_ROUNDS:-3}
 LOGINS=${SCALE_LOGINS:-8}
 
-# used_kib: memory in use, page cache and reclaimable slab dropped
-used_kib() {
-	sync
-	echo 3 > /proc/sys/vm/drop_caches
-	nap 2
-	echo 3 > /proc/sys/vm/drop_caches
-	awk '/^MemTotal:/ { t = $2 } /^MemAvailable:/ { a = $2 }
-		END { print t - a }' /proc/meminfo
-}
-
-scale_load() {
-	modprobe -a ib_core ib_cm rdma_cm target_core_mod || return 1
-	if [ "$1" = ours ]; then
-		insmod "$BENCH_KO" || return 1
-	else
-		modprobe ib_srpt || return 1
-	fi
-	[ -d "$SRPT_CFS" ] || mkdir "$SRPT_CFS"
-}
-
-scale_target() {
-	local bs i
-	TPG=$(tpg_create "$RXE_GID") || return 1
-	bs=$(backstore_rd rd0 64) || return 1
-	lun_add "$TPG" 0 "$bs" || return 1
-	for i in $(seq "$LOGINS"); do
-		acl_add "$TPG" "$(iport_acl_name "$(printf %016x "$i")")" 0 || return 1
-	done
-	tpg_enable "$TPG" && target_listen "$CM_PORT"
-}
-
 must "our module $BENCH_KO is visible in the VM" test -f "${BENCH_KO:-/none}"
 must "network link to the initiator VM, soft-RoCE rxe0 on it" pair_net_setup
 for r in $(seq "$ROUNDS"); do
-	if [ $((r % 2)) -eq 1 ]; then drivers="ours ref"; else drivers="ref ours"; fi
-	for d in $drivers; do
-		must "$d: ib_srpt loaded" scale_load "$d"
-		must "$d: target with an ACL per initiator port" scale_target
+	for d in $(bench_order "$r"); do
+		must "$d: ib_srpt loaded" bench_load "$d"
+		must "$d: target with an ACL per initiator port" \
+			target_port_acls $(seq "$LOGINS")
 		m0=$(used_kib)
 		pair_set "ready-$r-$d"
 		must "$d: the initiator VM logged in" eval 'pair_wait "in-$r-$d" 600 >/dev/null'
