@@ -1330,7 +1330,7 @@ fio_verify() {
 	shift 3
 	[[ " $* " != *" --bs="* ]] || bs=--bs=4k	# overridden below
 	out=$RESULTS/fio-$name.json
-	if ! fio --name="$name" --filename="$dev" --direct=1 --ioengine=libaio \
+	if ! fio --name="$name" --filename="$dev" --allow_file_create=0 --direct=1 --ioengine=libaio \
 		--iodepth=16 --rw=randwrite --size="$size" "$bs" \
 		--verify=crc32c --do_verify=1 --verify_fatal=1 --randrepeat=0 \
 		--output-format=json --output="$out" "$@" >/dev/null 2>"$out.err"; then
@@ -1375,10 +1375,13 @@ bg() {
 # until load_stop, errors tolerated (the target may go away under it);
 # LOAD_PID is fio's. FIO ARGS override the defaults (iodepth 32, 4 KiB
 # to 1 MiB, report to /dev/null); fio's errors go to fio-load.err.
+# fio must not create DEV: once a logout removed the device node, a
+# reopen would leave a regular file in its place, and the next login's
+# disk would get no node (seen in race-logout-login).
 load_start() {
 	local dev=$1
 	shift
-	bg fio --name=load --filename="$dev" --direct=1 --ioengine=libaio \
+	bg fio --name=load --filename="$dev" --allow_file_create=0 --direct=1 --ioengine=libaio \
 		--iodepth=32 --rw=randrw --bssplit=4k/40:64k/30:256k/20:1m/10 \
 		--time_based --runtime=900 --continue_on_error=all \
 		--output=/dev/null "$@" 2>>"$RESULTS/fio-load.err"

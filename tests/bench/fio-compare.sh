@@ -41,7 +41,7 @@ bench_job() {
 	[ "$4" = 2 ] && disk=$DISK2
 	shift 4
 	t0=$(kernel_ticks)
-	out=$(fio --name="$name" --filename="$disk" --direct=1 \
+	out=$(fio --name="$name" --filename="$disk" --allow_file_create=0 --direct=1 \
 		--ioengine=libaio --time_based --runtime="$RUNTIME" \
 		--size=192M --group_reporting --output-format=json "$@" 2>/dev/null) || return 1
 	t1=$(kernel_ticks)

@@ -88,7 +88,7 @@ many_io() {
 		i=$((i + 1))
 		head -c 1048576 /dev/urandom > /tmp/many.in
 		dd if=/tmp/many.in of="$d" bs=1M seek=$((i % 60)) oflag=direct \
-			status=none || continue
+			conv=nocreat status=none || continue
 		dd if="$d" of=/tmp/many.out bs=1M skip=$((i % 60)) count=1 \
 			iflag=direct status=none || continue
 		cmp -s /tmp/many.in /tmp/many.out && ok=$((ok + 1))
