@@ -1330,7 +1330,7 @@ fio_verify() {
 	shift 3
 	[[ " $* " != *" --bs="* ]] || bs=--bs=4k	# overridden below
 	out=$RESULTS/fio-$name.json
-	if ! fio --name="$name" --filename="$dev" --allow_file_create=0 --direct=1 --ioengine=libaio \
+	if ! fio --name="$name" --filename="$dev" --direct=1 --ioengine=libaio \
 		--iodepth=16 --rw=randwrite --size="$size" "$bs" \
 		--verify=crc32c --do_verify=1 --verify_fatal=1 --randrepeat=0 \
 		--output-format=json --output="$out" "$@" >/dev/null 2>"$out.err"; then
