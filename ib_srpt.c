@@ -1039,21 +1039,35 @@ EXPORT_SYMBOL_IF_KUNIT(srpt_sq_need);
  * @size: bytes of one buffer.
  * @n: buffers.
  * @align: alignment of each buffer; a power of two.
+ * @data_off: offset of immediate data in an IU, or 0 without it.
  * @l: result.
  *
  * Buffers start on @align (at least a cache line, so that no two share
  * one) and as many as fit go into one run of at most
- * PAGE_ALLOC_COSTLY_ORDER pages.
+ * PAGE_ALLOC_COSTLY_ORDER pages. With immediate data, each buffer starts
+ * @data_off bytes before a %SRPT_IMM_ALIGN boundary instead, so that the
+ * data can be handed to the backend where it is; a gap of at least a
+ * cache line then separates neighbours.
  *
  * Context: any.
  */
 VISIBLE_IF_KUNIT void srpt_recv_layout(u32 size, u32 n, u32 align,
+				       u32 data_off,
 				       struct srpt_recv_layout *l)
 {
 	const u32 run = PAGE_SIZE << PAGE_ALLOC_COSTLY_ORDER;
+	const u32 line = max_t(u32, align, SMP_CACHE_BYTES);
+	u32 a = max_t(u32, line, SRPT_IMM_ALIGN);
 
-	l->stride = ALIGN(size, max_t(u32, align, SMP_CACHE_BYTES));
-	l->per_chunk = clamp_t(u32, run / l->stride, 1, max(n, 1U));
+	if (data_off) {
+		l->head = ALIGN(data_off, a) - data_off;
+		l->stride = ALIGN(size + line, a);
+	} else {
+		l->head = 0;
+		l->stride = ALIGN(size, line);
+	}
+	l->per_chunk = clamp_t(u32, (run - l->head) / l->stride, 1,
+			       max(n, 1U));
 }
 EXPORT_SYMBOL_IF_KUNIT(srpt_recv_layout);
 
@@ -1750,7 +1764,7 @@ static void srpt_init_ioctx(struct srpt_send_ioctx *ioctx)
 	ioctx->rws = NULL;
 	ioctx->nr_rws = 0;
 	ioctx->nr_wrs = 0;
-	ioctx->imm_sgl = NULL;
+	ioctx->imm_copy = NULL;
 	ioctx->has_cmd = false;
 	ioctx->code = 0;
 	ioctx->refuse = SRPT_REFUSE_NONE;
@@ -1853,13 +1867,13 @@ static void srpt_cmd_unmap(struct srpt_send_ioctx *ioctx)
 		target_free_sgl(rw->sg, rw->nents);
 		rw->sg = NULL;
 	}
-	if (ioctx->rws != &ioctx->rw_single)
+	if (ioctx->rws != ioctx->rw_inline)
 		kfree(ioctx->rws);
 	ioctx->rws = NULL;
 	ioctx->nr_rws = 0;
-	if (ioctx->imm_sgl) {
-		target_free_sgl(ioctx->imm_sgl, ioctx->imm_nents);
-		ioctx->imm_sgl = NULL;
+	if (ioctx->imm_copy) {
+		free_pages_exact(ioctx->imm_copy, ioctx->imm_sg.length);
+		ioctx->imm_copy = NULL;
 	}
 }
 
@@ -2016,7 +2030,7 @@ static bool srpt_code_rsp_try_admit(struct srpt_send_ioctx *ioctx)
  *
  * Each remote buffer gets its own scatterlist and RDMA context; the
  * scatterlists are chained into the one the target core sees. Immediate
- * data is copied into a scatterlist of its own. Error injection
+ * data gets a one-entry scatterlist over the receive buffer. Error injection
  * (/sys/kernel/debug/fail_function) can make it fail, for tests of how
  * refused commands are answered.
  *
@@ -2037,28 +2051,20 @@ static noinline int srpt_cmd_map(struct srpt_send_ioctx *ioctx,
 	*sgl = NULL;
 	*nents = 0;
 	if (d->imm) {
-		/*
-		 * Immediate data sits at an arbitrary offset of the receive
-		 * buffer; backends such as iblock need buffers aligned to
-		 * their logical block, so give them a page-aligned copy.
-		 */
-		ret = target_alloc_sgl(&ioctx->imm_sgl, &ioctx->imm_nents,
-				       d->data_len, false, false);
-		if (ret)
-			return ret;
-		sg_copy_from_buffer(ioctx->imm_sgl, ioctx->imm_nents, d->imm,
-				    d->data_len);
-		*sgl = ioctx->imm_sgl;
-		*nents = ioctx->imm_nents;
+		/* Left in the receive buffer; see srpt_imm_prepare(). */
+		sg_init_one(&ioctx->imm_sg, d->imm, d->data_len);
+		*sgl = &ioctx->imm_sg;
+		*nents = 1;
 		return 0;
 	}
 	if (!d->ndesc)
 		return 0;
-	ioctx->rws = d->ndesc == 1 ? &ioctx->rw_single :
+	ioctx->rws = d->ndesc <= SRPT_RW_INLINE ? ioctx->rw_inline :
 		kcalloc(d->ndesc, sizeof(*ioctx->rws), GFP_KERNEL);
 	if (!ioctx->rws)
 		return -ENOMEM;
-	memset(ioctx->rws, 0, sizeof(*ioctx->rws));
+	if (ioctx->rws == ioctx->rw_inline)
+		memset(ioctx->rws, 0, d->ndesc * sizeof(*ioctx->rws));
 	mutex_lock(&ch->rw_mutex);
 	for (i = 0; i < d->ndesc; i++) {
 		rw = &ioctx->rws[i];
@@ -2804,6 +2810,8 @@ static void srpt_recv_ioctx_init(struct srpt_recv_ring *ring, u32 i,
  * @ring: ring to fill in; zeroed.
  * @n: number of buffers.
  * @size: size of each buffer: the largest IU it must hold.
+ * @data_off: offset of immediate data in an IU, 0 if there is none or
+ *	it is not known.
  * @srq: the buffers belong to the device's SRQ.
  *
  * Context: process context.
@@ -2811,12 +2819,12 @@ static void srpt_recv_ioctx_init(struct srpt_recv_ring *ring, u32 i,
  */
 static int srpt_alloc_recv_ring(struct srpt_device *sdev,
 				struct srpt_recv_ring *ring, u32 n, u32 size,
-				bool srq)
+				u32 data_off, bool srq)
 {
 	struct srpt_recv_layout l;
 	u32 i, j, chunks;
 
-	srpt_recv_layout(size, n, dma_get_cache_alignment(), &l);
+	srpt_recv_layout(size, n, dma_get_cache_alignment(), data_off, &l);
 	chunks = DIV_ROUND_UP(n, l.per_chunk);
 	ring->ioctx = kvcalloc(n, sizeof(*ring->ioctx), GFP_KERNEL);
 	ring->chunk = kvcalloc(chunks, sizeof(*ring->chunk), GFP_KERNEL);
@@ -2825,12 +2833,13 @@ static int srpt_alloc_recv_ring(struct srpt_device *sdev,
 	ring->n = n;
 	for (i = 0; i < n; i += l.per_chunk) {
 		if (srpt_recv_chunk_alloc(sdev, &ring->chunk[ring->nchunks],
-					  min(n - i, l.per_chunk) * l.stride))
+					  l.head + min(n - i, l.per_chunk) *
+					  l.stride))
 			goto free_ring;
 		for (j = 0; j < l.per_chunk && i + j < n; j++)
 			srpt_recv_ioctx_init(ring, i + j,
 					     &ring->chunk[ring->nchunks],
-					     j * l.stride, size, srq);
+					     l.head + j * l.stride, size, srq);
 		ring->nchunks++;
 	}
 	return 0;
@@ -2868,7 +2877,7 @@ static int srpt_srq_create(struct srpt_device *sdev)
 		return ret;
 	}
 	ret = srpt_alloc_recv_ring(sdev, &sdev->srq_ring, n, srp_max_req_size,
-				   true);
+				   0, true);
 	if (ret)
 		goto destroy_srq;
 	for (i = 0; i < n; i++) {
@@ -3110,7 +3119,9 @@ static int srpt_ch_post_recvs(struct srpt_rdma_ch *ch, u32 iu_len)
 		ret = srpt_ib_qp_modify(ch, IB_QPS_INIT);
 	if (ret || ch->srq)
 		return ret;
-	ret = srpt_alloc_recv_ring(sdev, &ch->recv, ch->credits, iu_len, false);
+	ret = srpt_alloc_recv_ring(sdev, &ch->recv, ch->credits, iu_len,
+				   ch->params.use_imm_data ?
+				   ch->params.imm_data_offset : 0, false);
 	for (i = 0; i < ch->recv.n && !ret; i++)
 		ret = srpt_post_recv(sdev, ch->qp, &ch->recv.ioctx[i]);
 	return ret;
@@ -3897,14 +3908,51 @@ static void srpt_close_session(struct se_session *sess)
 }
 
 /**
+ * srpt_imm_prepare() - make a command's immediate data fit its backend
+ * @ioctx: command with immediate data; its LUN has been looked up.
+ *
+ * The data stays in the receive buffer, which the command holds until
+ * its response, when it starts on a logical block boundary of the
+ * LUN's device (iblock hands the pages to the block layer as they are);
+ * otherwise it is copied into pages of its own.
+ *
+ * Context: process context.
+ * Return: 0, or -ENOMEM for the target core to retry later.
+ */
+static int srpt_imm_prepare(struct srpt_send_ioctx *ioctx)
+{
+	u32 block = ioctx->cmd.se_dev->dev_attrib.block_size;
+	struct srpt_cmd_desc *d = &ioctx->desc;
+	struct srpt_ch_stats *st = &ioctx->ch->stats;
+	void *copy;
+
+	if (ioctx->imm_copy)
+		return 0;
+	if (IS_ALIGNED((unsigned long)d->imm, max(block, SRPT_IMM_ALIGN))) {
+		atomic64_inc(&st->imm_in_place);
+		return 0;
+	}
+	copy = alloc_pages_exact(d->data_len, GFP_KERNEL);
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, d->imm, d->data_len);
+	sg_init_one(&ioctx->imm_sg, copy, d->data_len);
+	ioctx->imm_copy = copy;
+	atomic64_inc(&st->imm_copied);
+	return 0;
+}
+
+/**
  * srpt_write_pending() - fetch the data-out buffer of a SCSI write
  * @cmd: command.
  *
  * Immediate data is already there; otherwise post the RDMA READs, whose
  * work requests were reserved at admission.
  *
- * Context: any but hard interrupt.
- * Return: 0, or -EIO to have the core fail the command.
+ * Context: process context: the target core calls it from command
+ * submission or from its queue-full work.
+ * Return: 0, -ENOMEM for the core to retry, or -EIO to have it fail the
+ * command.
  */
 static int srpt_write_pending(struct se_cmd *cmd)
 {
@@ -3915,6 +3963,9 @@ static int srpt_write_pending(struct se_cmd *cmd)
 	int i, ret;
 
 	if (ioctx->desc.imm) {
+		ret = srpt_imm_prepare(ioctx);
+		if (ret)
+			return ret;
 		atomic64_add(cmd->data_length, &ch->stats.bytes_in);
 		srpt_cmd_set_state(ioctx, SRPT_CMD_DATA_IN);
 		target_execute_cmd(cmd);
@@ -4319,7 +4370,7 @@ static int srpt_nacl_channels_line(char *page, int len, struct srpt_rdma_ch *ch)
 
 	srpt_ch_addrs(ch, local, remote, sizeof(local));
 	return len + scnprintf(page + len, PAGE_SIZE - len,
-		"qp=%u state=%s cm=%s initiator=%s port_id=0x%016llx%016llx local=%s remote=%s it_iu_len=%u ti_iu_len=%u imm_data=%u credits=%u in_flight=%u sq_depth=%u sq_free=%d comp_vector=%d cmds=%lld tmfs=%lld bytes_in=%lld bytes_out=%lld refused=%lld failed=%lld sq_waits=%lld iu_waits=%lld\n",
+		"qp=%u state=%s cm=%s initiator=%s port_id=0x%016llx%016llx local=%s remote=%s it_iu_len=%u ti_iu_len=%u imm_data=%u credits=%u in_flight=%u sq_depth=%u sq_free=%d comp_vector=%d cmds=%lld tmfs=%lld bytes_in=%lld bytes_out=%lld refused=%lld failed=%lld sq_waits=%lld iu_waits=%lld imm_in_place=%lld imm_copied=%lld\n",
 		ch->qp_num, srpt_ch_state_names[READ_ONCE(ch->state)],
 		ch->rdma_cm_id ? "rdma_cm" : "ib_cm", ch->sess_name,
 		get_unaligned_be64(ch->i_port_id),
@@ -4331,7 +4382,8 @@ static int srpt_nacl_channels_line(char *page, int len, struct srpt_rdma_ch *ch)
 		atomic64_read(&st->tmfs), atomic64_read(&st->bytes_in),
 		atomic64_read(&st->bytes_out), atomic64_read(&st->refused),
 		atomic64_read(&st->failed), atomic64_read(&st->sq_waits),
-		atomic64_read(&st->iu_waits));
+		atomic64_read(&st->iu_waits), atomic64_read(&st->imm_in_place),
+		atomic64_read(&st->imm_copied));
 }
 
 /**

@@ -225,13 +225,25 @@ struct srpt_recv_ioctx {
 
 /**
  * struct srpt_recv_layout - where receive buffers go in their page runs
+ * @head: offset of the first buffer in its run.
  * @stride: bytes from one buffer to the next.
  * @per_chunk: buffers in one run.
  */
 struct srpt_recv_layout {
+	u32 head;
 	u32 stride;
 	u32 per_chunk;
 };
+
+/*
+ * Immediate data that starts on this boundary of a receive buffer can be
+ * handed to a backend whose logical blocks are no larger; receive buffers
+ * are placed so that it does.
+ */
+#define SRPT_IMM_ALIGN 512
+
+/* RDMA contexts a send context holds for commands with few descriptors. */
+#define SRPT_RW_INLINE 2
 
 /**
  * struct srpt_recv_ring - the receive buffers of a channel or of the SRQ
@@ -312,11 +324,14 @@ enum srpt_refuse {
  * @recv: receive buffer holding the request, until the response.
  * @free_entry: on &srpt_rdma_ch.free_list or &srpt_rdma_ch.sq_wait_list.
  * @rws: RDMA contexts, one per remote buffer.
- * @rw_single: storage for @rws when there is one remote buffer.
+ * @rw_inline: storage for @rws when there are at most %SRPT_RW_INLINE.
  * @nr_rws: entries of @rws in use.
  * @nr_wrs: send queue work requests reserved for this command.
- * @imm_sgl: page-aligned copy of the immediate data for the backend.
- * @imm_nents: entries of @imm_sgl.
+ * @imm_sg: the immediate data the backend sees: in the receive buffer,
+ *	or @imm_copy.
+ * @imm_copy: pages holding a copy of the immediate data, for a backend
+ *	whose logical block the data in the receive buffer is not aligned to;
+ *	%NULL if none.
  * @desc: parsed data descriptors.
  * @state: enum srpt_cmd_state; informational, see there.
  * @tag: SRP tag of the request.
@@ -336,11 +351,11 @@ struct srpt_send_ioctx {
 	struct srpt_recv_ioctx *recv;
 	struct list_head free_entry;
 	struct srpt_rw *rws;
-	struct srpt_rw rw_single;
+	struct srpt_rw rw_inline[SRPT_RW_INLINE];
 	u32 nr_rws;
 	u32 nr_wrs;
-	struct scatterlist *imm_sgl;
-	unsigned int imm_nents;
+	struct scatterlist imm_sg;
+	void *imm_copy;
 	struct srpt_cmd_desc desc;
 	enum srpt_cmd_state state;
 	u64 tag;
@@ -416,6 +431,9 @@ struct srpt_tpg;
  *	refused ones included.
  * @sq_waits: requests that waited for send-queue space or MRs.
  * @iu_waits: IUs that waited for a send context.
+ * @imm_in_place: commands whose immediate data went to the backend in
+ *	the receive buffer.
+ * @imm_copied: commands whose immediate data was copied for the backend.
  *
  * Informational: updated without a common lock, read without one.
  */
@@ -428,6 +446,8 @@ struct srpt_ch_stats {
 	atomic64_t failed;
 	atomic64_t sq_waits;
 	atomic64_t iu_waits;
+	atomic64_t imm_in_place;
+	atomic64_t imm_copied;
 };
 
 /**
@@ -722,7 +742,8 @@ u32 srpt_iu_check(const u8 *iu, u32 len);
 u32 srpt_sq_budget(u32 qp_send_wr, u32 cq_size, u32 recv_wrs);
 u32 srpt_cmd_max_wrs(u32 it_iu_len, u32 sge, u32 mr_pages);
 u32 srpt_sq_need(u32 credits, u32 ctx_wrs, u32 cmd_max_wrs);
-void srpt_recv_layout(u32 size, u32 n, u32 align, struct srpt_recv_layout *l);
+void srpt_recv_layout(u32 size, u32 n, u32 align, u32 data_off,
+		      struct srpt_recv_layout *l);
 int srpt_tmf_to_tcm(u8 srp_fn);
 u8 srpt_tmr_rsp_code(u8 tmr_response);
 int srpt_parse_acl_name(const char *name, struct srpt_node_acl *acl);

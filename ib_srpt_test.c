@@ -3558,18 +3558,24 @@ static void sq_need(struct kunit *test)
 /* How receive buffers are packed. */
 struct kt_layout {
 	const char *what;
-	u32 size, n, align, stride, per_chunk;
+	u32 size, n, align, data_off, head, stride, per_chunk;
 };
 
 static const struct kt_layout kt_layouts[] = {
 	/* Three in seven pages instead of one per four. */
-	{ "8260-byte IUs", 8260, 128, 64, 8320, 3 },
-	{ "fewer buffers than a run holds", 8260, 2, 64, 8320, 2 },
-	{ "larger than a run: one each", 100000, 10, 64, 100032, 1 },
-	{ "DMA alignment above a cache line", 8276, 4095, 128, 8320, 3 },
-	{ "alignment below a cache line", 8200, 16, 8, 8256, 3 },
-	{ "small IUs", 64, 128, 64, 64, 128 },
-	{ "no buffers", 8260, 0, 64, 8320, 1 },
+	{ "8260-byte IUs", 8260, 128, 64, 0, 0, 8320, 3 },
+	{ "fewer buffers than a run holds", 8260, 2, 64, 0, 0, 8320, 2 },
+	{ "larger than a run: one each", 100000, 10, 64, 0, 0, 100032, 1 },
+	{ "DMA alignment above a cache line", 8276, 4095, 128, 0, 0, 8320, 3 },
+	{ "alignment below a cache line", 8200, 16, 8, 0, 0, 8256, 3 },
+	{ "small IUs", 64, 128, 64, 0, 0, 64, 128 },
+	{ "no buffers", 8260, 0, 64, 0, 0, 8320, 1 },
+	/* ib_srp: data at 68 lands on 512; still three in seven pages. */
+	{ "immediate data at 68", 8260, 128, 64, 68, 444, 8704, 3 },
+	{ "immediate data at 512", 8260, 128, 64, 512, 0, 8704, 3 },
+	{ "immediate data, IU a multiple of 512", 8192, 128, 64, 80, 432, 8704, 3 },
+	{ "immediate data, 1024-byte DMA alignment", 4196, 16, 1024, 68, 956, 6144, 5 },
+	{ "immediate data, larger than a run", 40000, 4, 64, 68, 444, 40448, 1 },
 };
 
 static void kt_layout_desc(const struct kt_layout *t, char *desc)
@@ -3583,14 +3589,28 @@ static void recv_layout(struct kunit *test)
 {
 	const struct kt_layout *t = test->param_value;
 	struct srpt_recv_layout l;
+	u32 j, start;
 
-	srpt_recv_layout(t->size, t->n, t->align, &l);
+	srpt_recv_layout(t->size, t->n, t->align, t->data_off, &l);
+	KUNIT_EXPECT_EQ(test, l.head, t->head);
 	KUNIT_EXPECT_EQ(test, l.stride, t->stride);
 	KUNIT_EXPECT_EQ(test, l.per_chunk, t->per_chunk);
 	/* A run never exceeds PAGE_ALLOC_COSTLY_ORDER unless one buffer does. */
 	if (l.per_chunk > 1)
-		KUNIT_EXPECT_LE(test, l.per_chunk * l.stride,
+		KUNIT_EXPECT_LE(test, l.head + l.per_chunk * l.stride,
 				PAGE_SIZE << PAGE_ALLOC_COSTLY_ORDER);
+	for (j = 0; j < l.per_chunk; j++) {
+		start = l.head + j * l.stride;
+		if (t->data_off)
+			KUNIT_EXPECT_TRUE(test, IS_ALIGNED(start + t->data_off,
+							   SRPT_IMM_ALIGN));
+		else
+			KUNIT_EXPECT_TRUE(test, IS_ALIGNED(start, t->align));
+		/* Unaligned neighbours are a cache line apart at least. */
+		if (j && t->data_off)
+			KUNIT_EXPECT_GE(test, l.stride - t->size,
+					max_t(u32, t->align, SMP_CACHE_BYTES));
+	}
 }
 
 static struct kunit_case srpt_iu_cases[] = {

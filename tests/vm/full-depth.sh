@@ -1,5 +1,5 @@
 #!/bin/bash
-# improvement: at full queue depth (ib_srp queue_size=128 on one channel: 127 commands in flight) no request waits for a send context or for send-queue space: after verified 4 KiB writes and reads at iodepth 128 the channel's counters show iu_waits=0 and sq_waits=0
+# improvement: at full queue depth (ib_srp queue_size=128 on one channel: 127 commands in flight) no request waits for a send context or for send-queue space: after verified 4 KiB writes and reads at iodepth 128 the channel's counters show iu_waits=0 and sq_waits=0, and the immediate data of the 4 KiB writes was not copied
 # SPDX-License-Identifier: GPL-2.0-only
 set -euo pipefail
 # shellcheck source=../lib.sh
@@ -33,6 +33,10 @@ improvement "no request waited for a send context (iu_waits=0)" \
 	eval '[ "$(field "$line" iu_waits)" = 0 ]'
 improvement "no command waited for send-queue space (sq_waits=0)" \
 	eval '[ "$(field "$line" sq_waits)" = 0 ]'
+# ib_srp sends writes of up to 8 KiB as immediate data; on the ramdisk
+# (512-byte blocks) none is copied.
+improvement "immediate data went to the ramdisk in the receive buffer (imm_in_place>=1000, imm_copied=0)" \
+	eval '[ "$(field "$line" imm_in_place)" -ge 1000 ] && [ "$(field "$line" imm_copied)" = 0 ]'
 check "logout" srp_logout_all
 check "the channel is released" target_released
 srpt_end

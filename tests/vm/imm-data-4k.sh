@@ -40,5 +40,9 @@ improvement_not_ref "128 writes of 8 KiB (immediate data) read back intact, init
 	"it corrupts kernel memory" small_writes
 improvement_not_ref "fio random writes 4k..1M, crc32c verify, 48 MiB" \
 	"it corrupts kernel memory" fio_verify imm "$DISK" 48M
+# Immediate data sits on a 512-byte boundary of the receive buffer, not
+# a 4096-byte one: every such write must have been copied.
+improvement "the target copied the immediate data for the 4096-byte-block device (imm_copied>=100, imm_in_place=0)" \
+	eval '[ "$(chan_counter "$acl" imm_copied)" -ge 100 ] && [ "$(chan_counter "$acl" imm_in_place)" = 0 ]'
 check "logout" srp_logout_all
 srpt_end

@@ -28,6 +28,11 @@ check "LUN 0 does not hold B" not same_as_dev "$d0" /tmp/b 4
 check "target side: null_blk $nb holds B at 4 MiB" same_as_dev "$nb" /tmp/b 4
 check "fio verify on LUN 0 (16 MiB from 12 MiB)" fio_verify lun0 "$d0" 16M --offset=12M
 check "fio verify on LUN 1 (16 MiB from 12 MiB)" fio_verify lun1 "$d1" 16M --offset=12M
+# Both LUNs have 512-byte blocks, which the receive buffers' immediate
+# data is aligned to: the fio writes of 4 KiB and 8 KiB went to the
+# ramdisk and to iblock without a copy.
+improvement "immediate data handed over in place to both LUNs (imm_in_place>=10, imm_copied=0)" \
+	eval '[ "$(chan_counter "$acl" imm_in_place)" -ge 10 ] && [ "$(chan_counter "$acl" imm_copied)" = 0 ]'
 check "LUN 0 still holds A" same_as_dev "$d0" /tmp/a 4
 check "LUN 1 still holds B" same_as_dev "$d1" /tmp/b 4
 check "logout" srp_logout_all
