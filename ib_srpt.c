@@ -4362,7 +4362,7 @@ static void srpt_ch_addrs(struct srpt_rdma_ch *ch, char *local, char *remote,
 }
 
 /* Append one line describing @ch to @page, which holds @len bytes. */
-static int srpt_nacl_channels_line(char *page, int len, struct srpt_rdma_ch *ch)
+static int srpt_ch_stats_line(char *page, int len, struct srpt_rdma_ch *ch)
 {
 	struct srpt_ch_stats *st = &ch->stats;
 	char local[64], remote[64];
@@ -4409,8 +4409,8 @@ static ssize_t srpt_nacl_channels_show(struct config_item *item, char *page)
 	spin_lock_irqsave(&nacl->nacl_sess_lock, flags);
 	list_for_each_entry(sess, &nacl->acl_sess_list, sess_acl_list) {
 		if (len < PAGE_SIZE - 512)
-			len = srpt_nacl_channels_line(page, len,
-						      sess->fabric_sess_ptr);
+			len = srpt_ch_stats_line(page, len,
+						 sess->fabric_sess_ptr);
 		else
 			more++;
 	}
@@ -4818,8 +4818,51 @@ unlock:
 }
 CONFIGFS_ATTR_RO(srpt_tpg_, login_info);
 
+/**
+ * srpt_tpg_channels_show() - state and counters of every channel of a TPG
+ * @item: the configfs group of a TPG.
+ * @page: output buffer.
+ *
+ * The lines of the ACLs' channels files, each preceded by "acl=" and the
+ * name of the node ACL the session belongs to, for every session of the
+ * TPG: demo-mode sessions too, whose generated ACLs have no directory
+ * and so no channels file of their own.
+ *
+ * Context: process context.
+ * Return: bytes written to @page.
+ */
+static ssize_t srpt_tpg_channels_show(struct config_item *item, char *page)
+{
+	struct se_portal_group *tpg = container_of(to_config_group(item),
+						   struct se_portal_group,
+						   tpg_group);
+	struct se_session *sess;
+	unsigned long flags;
+	int len = 0, more = 0;
+
+	/* A session leaves this list before its channel is freed. */
+	spin_lock_irqsave(&tpg->session_lock, flags);
+	list_for_each_entry(sess, &tpg->tpg_sess_list, sess_list) {
+		if (len >= PAGE_SIZE - 640) {
+			more++;
+			continue;
+		}
+		len += scnprintf(page + len, PAGE_SIZE - len, "acl=%s ",
+				 sess->se_node_acl ?
+				 sess->se_node_acl->initiatorname : "-");
+		len = srpt_ch_stats_line(page, len, sess->fabric_sess_ptr);
+	}
+	spin_unlock_irqrestore(&tpg->session_lock, flags);
+	if (more)
+		len += scnprintf(page + len, PAGE_SIZE - len,
+				 "... %d more channels\n", more);
+	return len;
+}
+CONFIGFS_ATTR_RO(srpt_tpg_, channels);
+
 static struct configfs_attribute *srpt_tpg_attrs[] = {
 	&srpt_tpg_attr_login_info,
+	&srpt_tpg_attr_channels,
 	NULL,
 };
 

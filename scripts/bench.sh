@@ -11,17 +11,23 @@
 # below 1 is better). Numbers under QEMU TCG are only comparable within
 # one run; nothing here is a pass/fail threshold.
 #
-# Usage: scripts/bench.sh [--rounds N] [--runtime SEC]
+# --jobs RE runs only the jobs whose names match the extended regular
+# expression RE. --against KO measures against another build of this
+# driver instead of Debian's (before and after a change, same boot).
+#
+# Usage: scripts/bench.sh [--rounds N] [--runtime SEC] [--jobs RE] [--against KO]
 set -euo pipefail
 
 SELF=$(readlink -f "${BASH_SOURCE[0]}")
 REPO=$(dirname "$(dirname "$SELF")")
 cd "$REPO"
-rounds=5 runtime=15
+rounds=5 runtime=15 jobs=. against=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--rounds) rounds=$2; shift 2 ;;
 	--runtime) runtime=$2; shift 2 ;;
+	--jobs) jobs=$2; shift 2 ;;
+	--against) against=$(readlink -f "$2"); shift 2 ;;
 	*) sed -n '/^# Usage:/p' "$SELF" >&2; exit 2 ;;
 	esac
 done
@@ -33,10 +39,17 @@ mkdir -p "$results"
 # The results directory is visible in the VM as /results, wherever the
 # checkout is.
 cp ib_srpt.ko "$results/"
+ref_env=()
+if [ -n "$against" ]; then
+	cp "$against" "$results/ref-ib_srpt.ko"
+	ref_env=(--env BENCH_REF_KO=/results/ref-ib_srpt.ko)
+	echo "bench: the reference is $against, not Debian's ib_srpt"
+fi
 timeout=$((300 + rounds * 2 * (10 * (runtime + 20) + 90)))
 bash scripts/vm-run.sh --module ref --results "$results" --timeout "$timeout" \
 	--env BENCH_KO=/results/ib_srpt.ko --env BENCH_ROUNDS="$rounds" \
-	--env BENCH_RUNTIME="$runtime" tests/bench/fio-compare.sh >/dev/null || true
+	--env BENCH_RUNTIME="$runtime" --env BENCH_JOBS="$jobs" "${ref_env[@]}" \
+	tests/bench/fio-compare.sh >/dev/null || true
 
 grep '^result ' "$results/scenario.log" > "$results/results.txt" || {
 	echo "bench: no results; see $results"
@@ -57,8 +70,8 @@ def med(rows, i):
 def ratio(a, b):
     return "%6.2f" % (a / b) if b else "%6s" % "-"
 print("%-18s %3s %9s %9s %6s %8s %8s %6s %8s %8s %6s %7s %7s %6s" % (
-    "job", "n", "IOPS", "Debian's", "ratio", "lat us", "Debian's", "ratio",
-    "p99 us", "Debian's", "ratio", "cpu us", "Debian's", "ratio"))
+    "job", "n", "IOPS", "ref", "ratio", "lat us", "ref", "ratio",
+    "p99 us", "ref", "ratio", "cpu us", "ref", "ratio"))
 for j in jobs:
     o, r = acc.get((j, "ours")), acc.get((j, "ref"))
     if not o or not r:

@@ -1460,6 +1460,8 @@ bench_load() {
 	modprobe -a ib_core ib_cm rdma_cm target_core_mod || return 1
 	if [ "$1" = ours ]; then
 		insmod "$BENCH_KO" || return 1
+	elif [ -n "${BENCH_REF_KO:-}" ]; then
+		insmod "$BENCH_REF_KO" || return 1
 	else
 		modprobe ib_srpt || return 1
 	fi

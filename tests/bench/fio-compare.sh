@@ -3,7 +3,10 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Run by scripts/bench.sh in reference mode (the distribution's module
-# tree is untouched), with BENCH_KO pointing at our ib_srpt.ko. Each
+# tree is untouched), with BENCH_KO pointing at our ib_srpt.ko (and
+# BENCH_REF_KO, if set, at another build to use instead of Debian's).
+# BENCH_JOBS, if set, is an extended regular expression selecting jobs
+# by name. Each
 # round loads one driver, configures the same target, logs in, runs
 # every job, logs out and unloads; rounds alternate between the
 # drivers. Prints one "result" line per driver, job and round:
@@ -72,6 +75,7 @@ bench_round() {
 	must "$drv: its disk appears" srp_get_disk "$SRP_HOST" 0
 	DISK2=$DISK
 	for j in "${JOBS[@]}"; do
+		[[ ${j%% *} =~ ${BENCH_JOBS:-.} ]] || continue
 		# shellcheck disable=SC2086
 		check "$drv round $round: fio ${j%% *}" bench_job "$drv" "$round" $j
 	done

@@ -105,11 +105,14 @@ if [ "$CHECK_OK" = 1 ]; then
 	# an SRP_T_LOGOUT, one kept back. Sized to srp_sq_size it was 5119.
 	improvement "channels: the send queue is sized to the login (sq_depth=528, not srp_sq_size)" \
 		expect "$line" sq_depth=528
+	improvement "the TPG's channels file has the same line, after acl=$INI_IP4" \
+		eval '[ "$(cat "$TPG/channels")" = "acl=$INI_IP4 $line" ]'
 	check "the tool's 3 WRITEs got GOOD status" \
 		eval 'tool_done && [ "$(grep -c "^ROUND [0-2] cmd_rsp=1 status=0x00 " "$RESULTS/writes.out")" = 3 ]'
 fi
 check "channel closed" target_released
-improvement "after logout the channels file is empty" eval '[ -z "$(cat "$chans")" ]'
+improvement "after logout the channels file is empty, and the TPG's" \
+	eval '[ -z "$(cat "$chans")" ] && [ -z "$(cat "$TPG/channels")" ]'
 
 # A LUN RESET and an unknown TMF, then 2 READs of 1 MiB (the first gets
 # the unit attention of the reset) and the TEST UNIT READY.

@@ -6,6 +6,20 @@ set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 srpt_begin
 
+# demo_channel_listed SRC: every line of $TPG/channels is a live channel
+# of one generated ACL (no directory), from SRC, and together they
+# received the 2 MiB written (ib_srp opens a channel per CPU)
+demo_channel_listed() {
+	local f=$TPG/channels names bytes
+	diag "channels: $(cat "$f")"
+	[ -n "$(cat "$f")" ] || return 1
+	names=$(sed 's/^acl=\([^ ]*\) .*/\1/' "$f" | sort -u)
+	bytes=$(grep -o ' bytes_in=[0-9]*' "$f" | awk -F= '{ n += $2 } END { print n + 0 }')
+	[ "$(grep -c . <<< "$names")" = 1 ] && [ ! -d "$TPG/acls/$names" ] &&
+		! grep -v " state=live .* remote=$1:" "$f" &&
+		[ "$bytes" -ge $((2 << 20)) ]
+}
+
 must "soft-RoCE rxe0 on dummy0" rxe_setup
 must "ib_srpt ($SRPT_MODULE) loaded" target_load
 # shellcheck disable=SC2034 # used in eval strings
@@ -25,6 +39,10 @@ if [ "$CHECK_OK" = 1 ]; then
 		make_pattern /tmp/pattern 2
 		improvement "the disk is writable: 2 MiB written" write_dev "$DISK" /tmp/pattern 4
 		improvement "and read back" same_as_dev "$DISK" /tmp/pattern 4
+		# The generated ACL has no directory; the TPG's channels file
+		# lists its channel with the 2 MiB just written.
+		improvement "the TPG's channels file lists the demo-mode channels from $src, with the 2 MiB in bytes_in" \
+			demo_channel_listed "$src"
 		check "logout" srp_logout_all
 	done
 	# Demo mode off again: a new login needs an ACL.
