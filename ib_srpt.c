@@ -4386,6 +4386,34 @@ static int srpt_ch_stats_line(char *page, int len, struct srpt_rdma_ch *ch)
 		atomic64_read(&st->imm_copied));
 }
 
+/*
+ * Append the line of @sess's channel to @page, which holds @len bytes,
+ * after the name of its ACL if @acl; once the page is nearly full, count
+ * the channel in @more instead. Return the new length.
+ */
+static int srpt_ch_stats_add(char *page, int len, int *more,
+			     struct se_session *sess, bool acl)
+{
+	if (len >= PAGE_SIZE - 640) {
+		(*more)++;
+		return len;
+	}
+	if (acl)
+		len += scnprintf(page + len, PAGE_SIZE - len, "acl=%s ",
+				 sess->se_node_acl ?
+				 sess->se_node_acl->initiatorname : "-");
+	return srpt_ch_stats_line(page, len, sess->fabric_sess_ptr);
+}
+
+/* End a listing of channels with how many did not fit; its length. */
+static int srpt_ch_stats_end(char *page, int len, int more)
+{
+	if (more)
+		len += scnprintf(page + len, PAGE_SIZE - len,
+				 "... %d more channels\n", more);
+	return len;
+}
+
 /**
  * srpt_nacl_channels_show() - state and counters of an ACL's channels
  * @item: the ACL's configfs group.
@@ -4407,18 +4435,10 @@ static ssize_t srpt_nacl_channels_show(struct config_item *item, char *page)
 	int len = 0, more = 0;
 
 	spin_lock_irqsave(&nacl->nacl_sess_lock, flags);
-	list_for_each_entry(sess, &nacl->acl_sess_list, sess_acl_list) {
-		if (len < PAGE_SIZE - 512)
-			len = srpt_ch_stats_line(page, len,
-						 sess->fabric_sess_ptr);
-		else
-			more++;
-	}
+	list_for_each_entry(sess, &nacl->acl_sess_list, sess_acl_list)
+		len = srpt_ch_stats_add(page, len, &more, sess, false);
 	spin_unlock_irqrestore(&nacl->nacl_sess_lock, flags);
-	if (more)
-		len += scnprintf(page + len, PAGE_SIZE - len,
-				 "... %d more channels\n", more);
-	return len;
+	return srpt_ch_stats_end(page, len, more);
 }
 CONFIGFS_ATTR_RO(srpt_nacl_, channels);
 
@@ -4842,21 +4862,10 @@ static ssize_t srpt_tpg_channels_show(struct config_item *item, char *page)
 
 	/* A session leaves this list before its channel is freed. */
 	spin_lock_irqsave(&tpg->session_lock, flags);
-	list_for_each_entry(sess, &tpg->tpg_sess_list, sess_list) {
-		if (len >= PAGE_SIZE - 640) {
-			more++;
-			continue;
-		}
-		len += scnprintf(page + len, PAGE_SIZE - len, "acl=%s ",
-				 sess->se_node_acl ?
-				 sess->se_node_acl->initiatorname : "-");
-		len = srpt_ch_stats_line(page, len, sess->fabric_sess_ptr);
-	}
+	list_for_each_entry(sess, &tpg->tpg_sess_list, sess_list)
+		len = srpt_ch_stats_add(page, len, &more, sess, true);
 	spin_unlock_irqrestore(&tpg->session_lock, flags);
-	if (more)
-		len += scnprintf(page + len, PAGE_SIZE - len,
-				 "... %d more channels\n", more);
-	return len;
+	return srpt_ch_stats_end(page, len, more);
 }
 CONFIGFS_ATTR_RO(srpt_tpg_, channels);
 
