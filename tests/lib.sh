@@ -824,14 +824,16 @@ setup_two_luns() {
 	must "ib_srp loaded${*:+ ($*)}" initiator_load "$@"
 }
 
-# chan_counter ACL KEY: KEY's value summed over the lines of the ACL's
-# channels file (the target's own count; empty for the reference
-# driver, which has no such file)
-chan_counter() {
-	local f=$TPG/acls/$1/channels
-	[ -r "$f" ] || return 1
-	grep -o "\(^\| \)$2=[0-9]*" "$f" | awk -F= '{ n += $2 } END { print n + 0 }'
+# channels_sum FILE KEY: KEY's value summed over the lines of a
+# channels file (an ACL's or a TPG's); fails if FILE cannot be read
+channels_sum() {
+	[ -r "$1" ] || return 1
+	grep -o "\(^\| \)$2=[0-9]*" "$1" | awk -F= '{ n += $2 } END { print n + 0 }'
 }
+
+# chan_counter ACL KEY: KEY summed over the ACL's channels (the target's
+# own count; fails for the reference driver, which has no such file)
+chan_counter() { channels_sum "$TPG/acls/$1/channels" "$2"; }
 
 # login_disk [ADD_TARGET OPTIONS...]: log in; DISK is LUN 0 (must)
 login_disk() {

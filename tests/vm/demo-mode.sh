@@ -14,7 +14,7 @@ demo_channel_listed() {
 	diag "channels: $(cat "$f")"
 	[ -n "$(cat "$f")" ] || return 1
 	names=$(sed 's/^acl=\([^ ]*\) .*/\1/' "$f" | sort -u)
-	bytes=$(grep -o ' bytes_in=[0-9]*' "$f" | awk -F= '{ n += $2 } END { print n + 0 }')
+	bytes=$(channels_sum "$f" bytes_in)
 	[ "$(grep -c . <<< "$names")" = 1 ] && [ ! -d "$TPG/acls/$names" ] &&
 		! grep -v " state=live .* remote=$1:" "$f" &&
 		[ "$bytes" -ge $((2 << 20)) ]
