@@ -327,15 +327,15 @@ for f in "${scenarios[@]}"; do
 			{ [ "$rc_t" -eq 125 ] && ! booted "$dir"; } ||
 				{ [ "$rc_i" -eq 125 ] && ! booted "$dir/initiator"; } && retry=1
 		else
+			# vm-run.sh boots a single VM again by itself.
 			run_single "$f" "$dir" "$t" ${extra[@]+"${extra[@]}"}
-			retry=0
-			[ "$rc" -eq 125 ] && ! booted "$dir" && retry=1
+			break
 		fi
 		[ "$retry" = 1 ] && [ "$attempt" = 1 ] || break
 		cp "$dir/console.log" "$dir/console-boot-failure.log" 2>/dev/null || true
-		[ -z "$pair" ] || cp "$dir/initiator/console.log" \
+		cp "$dir/initiator/console.log" \
 			"$dir/console-boot-failure-initiator.log" 2>/dev/null || true
-		echo "test-vm: $name: a VM failed to boot; booting ${pair:+the pair }again" >&2
+		echo "test-vm: $name: a VM failed to boot; booting the pair again" >&2
 	done
 	secs=$(( $(date +%s) - t0 ))
 	log=$dir/scenario.log
