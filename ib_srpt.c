@@ -26,6 +26,7 @@
 #include <linux/random.h>
 #include <linux/scatterlist.h>
 #include <linux/moduleparam.h>
+#include <linux/netdevice.h>
 #include <net/ipv6.h>
 #include <scsi/scsi_common.h>
 #include <scsi/scsi_proto.h>
@@ -1344,9 +1345,36 @@ static void srpt_port_refresh(struct srpt_port *sport)
 	mutex_unlock(&sdev->mutex);
 }
 
-static void srpt_port_work(struct work_struct *work)
+/*
+ * A CM message sent through a port that is down fails, and soft-RoCE
+ * then moves the device's QP1 to the error state for good: no IB/CM or
+ * RDMA/CM connection works on the device afterwards. So nothing is sent
+ * while the port is down: a channel closed then sends no disconnect
+ * request, and its CM ID waits for the port (srpt_ch_park()).
+ *
+ * A RoCE port is down as soon as its network device stops: its QPs
+ * fail at once, and their completions arrive before the port event
+ * updates the cached port state.
+ *
+ * Context: process context.
+ */
+static bool srpt_port_is_down(struct srpt_port *sport)
 {
-	srpt_port_refresh(container_of(work, struct srpt_port, work));
+	struct ib_device *dev = sport->sdev->device;
+	struct net_device *ndev;
+	enum ib_port_state state;
+	bool down = false;
+
+	if (rdma_protocol_roce(dev, sport->port)) {
+		ndev = ib_device_get_netdev(dev, sport->port);
+		if (ndev) {
+			down = !netif_running(ndev) || !netif_carrier_ok(ndev);
+			dev_put(ndev);
+		}
+	}
+	if (down || ib_get_cached_port_state(dev, sport->port, &state))
+		return down;
+	return state != IB_PORT_ACTIVE && state != IB_PORT_ACTIVE_DEFER;
 }
 
 /**
@@ -1367,6 +1395,7 @@ static void srpt_event_handler(struct ib_event_handler *handler,
 
 	switch (event->event) {
 	case IB_EVENT_PORT_ACTIVE:
+	case IB_EVENT_PORT_ERR:
 	case IB_EVENT_LID_CHANGE:
 	case IB_EVENT_PKEY_CHANGE:
 	case IB_EVENT_SM_CHANGE:
@@ -1531,7 +1560,8 @@ static bool srpt_ch_is_live(struct srpt_rdma_ch *ch)
 }
 
 /*
- * Send a disconnect request, move the QP to the error state so that
+ * Send a disconnect request (unless the port is down, see
+ * srpt_port_is_down()), move the QP to the error state so that
  * outstanding work completes, and queue the release work: once per
  * channel, after it left LIVE.
  */
@@ -1547,7 +1577,10 @@ static void srpt_ch_disconnect(struct srpt_rdma_ch *ch)
 	spin_unlock_irqrestore(&ch->lock, flags);
 	if (done)
 		return;
-	if (ch->rdma_cm_id) {
+	if (srpt_port_is_down(ch->sport)) {
+		ch->dreq_held = true;
+		ib_modify_qp(ch->qp, &attr, IB_QP_STATE);
+	} else if (ch->rdma_cm_id) {
 		rdma_disconnect(ch->rdma_cm_id);
 	} else {
 		ib_send_cm_dreq(ch->ib_cm_id, NULL, 0);
@@ -3204,10 +3237,40 @@ static void srpt_ch_unpublish(struct srpt_rdma_ch *ch)
 	ch->nexus = NULL;
 }
 
-/* Free what srpt_ch_alloc() allocated; the QP must be idle. */
+/* The last of a channel: what srpt_ch_alloc() set up before its QP. */
+static void srpt_ch_kfree(struct srpt_rdma_ch *ch)
+{
+	struct srpt_device *sdev = ch->sport->sdev;
+
+	mutex_destroy(&ch->iu_mutex);
+	mutex_destroy(&ch->rw_mutex);
+	kfree(ch);
+	srpt_sdev_put(sdev);
+}
+
+/*
+ * Put a parked channel on its port's list; if the port came back since
+ * srpt_ch_park() looked, have the port work end it now.
+ */
+static void srpt_ch_add_parked(struct srpt_rdma_ch *ch)
+{
+	struct srpt_port *sport = ch->sport;
+
+	lockdep_assert_held(&sport->sdev->mutex);
+	list_add_tail(&ch->list, &sport->parked_list);
+	if (!sport->sdev->removed && !srpt_port_is_down(sport))
+		queue_work(srpt_wq, &sport->work);
+}
+
+/*
+ * Free what srpt_ch_alloc() allocated; the QP must be idle. A parked
+ * channel (srpt_ch_park()) keeps its memory and CM ID: it belongs to
+ * its port's parked list from then on.
+ */
 static void srpt_ch_free(struct srpt_rdma_ch *ch)
 {
 	struct srpt_device *sdev = ch->sport->sdev;
+	bool parked;
 
 	srpt_ch_destroy_qp(ch);
 	srpt_free_recv_ring(sdev, &ch->recv);
@@ -3222,12 +3285,48 @@ static void srpt_ch_free(struct srpt_rdma_ch *ch)
 	if (ch->srq)
 		sdev->srq_users--;
 	srpt_ch_unpublish(ch);
+	parked = ch->parked;
+	if (parked)
+		srpt_ch_add_parked(ch);
 	wake_up_all(&sdev->ch_waitq);
 	mutex_unlock(&sdev->mutex);
-	mutex_destroy(&ch->iu_mutex);
-	mutex_destroy(&ch->rw_mutex);
-	kfree(ch);
-	srpt_sdev_put(sdev);
+	if (!parked)
+		srpt_ch_kfree(ch);
+}
+
+static void srpt_ch_destroy_cm_id(struct srpt_rdma_ch *ch)
+{
+	if (ch->rdma_cm_id)
+		rdma_destroy_id(ch->rdma_cm_id);
+	else
+		ib_destroy_cm_id(ch->ib_cm_id);
+}
+
+/**
+ * srpt_ch_park() - keep a released channel's CM ID while its port is down
+ * @ch: channel; its QP is gone.
+ *
+ * srpt_ch_disconnect() held back the disconnect request of a channel
+ * closed while its port was down; destroying the CM ID would send it
+ * now (or a reject), which must not go through a port that is down
+ * (srpt_port_is_down()). Such a channel is parked: it goes on its
+ * port's parked list in srpt_ch_free(), without its resources, and the
+ * port work (srpt_port_unpark()) or the HCA's removal ends it. A CM ID
+ * whose disconnect request went out already is destroyed without
+ * another message, whatever the port's state.
+ *
+ * Context: process context.
+ * Return: true if @ch is parked; false if its CM ID is to go now.
+ */
+static bool srpt_ch_park(struct srpt_rdma_ch *ch)
+{
+	struct srpt_device *sdev = ch->sport->sdev;
+
+	mutex_lock(&sdev->mutex);
+	ch->parked = ch->dreq_held && !sdev->removed &&
+		     srpt_port_is_down(ch->sport);
+	mutex_unlock(&sdev->mutex);
+	return ch->parked;
 }
 
 /**
@@ -3235,8 +3334,9 @@ static void srpt_ch_free(struct srpt_rdma_ch *ch)
  * @work: &srpt_rdma_ch.release_work.
  *
  * Waits until the target core has released every command, drains the
- * QP, then frees the session, the QP and the channel; the channel
- * leaves its nexus last (srpt_ch_free()).
+ * QP, then frees the session, the QP, the CM ID (unless srpt_ch_park()
+ * keeps it) and the channel; the channel leaves its nexus last
+ * (srpt_ch_free()).
  *
  * Context: process context (srpt_wq).
  */
@@ -3257,17 +3357,20 @@ static void srpt_ch_release_work(struct work_struct *work)
 	target_remove_session(ch->sess);
 	ch->sess = NULL;
 
-	if (ch->rdma_cm_id) {
-		rdma_destroy_qp(ch->rdma_cm_id);
-		ch->qp = NULL;
-		rdma_destroy_id(ch->rdma_cm_id);
-	} else {
-		ib_destroy_cm_id(ch->ib_cm_id);
-	}
+	/* Against srpt_ch_established(), which the CM may still call. */
+	mutex_lock(&ch->iu_mutex);
+	srpt_ch_destroy_qp(ch);
+	mutex_unlock(&ch->iu_mutex);
 	/* The QP is gone, so no event can queue close_work again. */
 	cancel_work_sync(&ch->close_work);
 	srpt_ch_set_state(ch, SRPT_CH_RELEASED);
-	pr_info("%s: channel released\n", ch->sess_name);
+	if (srpt_ch_park(ch)) {
+		pr_info("%s: channel released; its port is down, so the initiator is told when the port is back\n",
+			ch->sess_name);
+	} else {
+		pr_info("%s: channel released\n", ch->sess_name);
+		srpt_ch_destroy_cm_id(ch);
+	}
 	srpt_ch_free(ch);
 }
 
@@ -3373,16 +3476,22 @@ free_ch:
  */
 static void srpt_ch_established(struct srpt_rdma_ch *ch)
 {
-	if (ch->ib_cm_id && srpt_ib_qp_modify(ch, IB_QPS_RTS)) {
+	int ret = 0;
+
+	mutex_lock(&ch->iu_mutex);
+	/* Closed meanwhile: the release work may have destroyed the QP. */
+	if (READ_ONCE(ch->state) != SRPT_CH_CONNECTING)
+		goto unlock;
+	if (ch->ib_cm_id)
+		ret = srpt_ib_qp_modify(ch, IB_QPS_RTS);
+	if (!ret && srpt_ch_set_state(ch, SRPT_CH_LIVE) == SRPT_CH_CONNECTING)
+		srpt_process_early(ch);
+unlock:
+	mutex_unlock(&ch->iu_mutex);
+	if (ret) {
 		srpt_ch_warn(ch, "cannot move the QP to RTS\n");
 		srpt_ch_close(ch);
-		return;
 	}
-	if (srpt_ch_set_state(ch, SRPT_CH_LIVE) != SRPT_CH_CONNECTING)
-		return;
-	mutex_lock(&ch->iu_mutex);
-	srpt_process_early(ch);
-	mutex_unlock(&ch->iu_mutex);
 }
 
 /*
@@ -3451,6 +3560,83 @@ static void srpt_close_channels(struct srpt_device *sdev,
 	while (srpt_has_channel(sdev, match, arg, report))
 		report = !wait_woken(&wait, TASK_UNINTERRUPTIBLE, 30 * HZ);
 	remove_wait_queue(&sdev->ch_waitq, &wait);
+}
+
+/*
+ * The port went down: close its channels (without a disconnect request,
+ * see srpt_port_is_down()) and do not wait for them.
+ */
+static void srpt_port_close_channels(struct srpt_port *sport)
+{
+	struct srpt_device *sdev = sport->sdev;
+	struct srpt_nexus *n;
+	struct srpt_rdma_ch *ch;
+	u32 count = 0;
+
+	mutex_lock(&sdev->mutex);
+	list_for_each_entry(n, &sport->nexus_list, entry)
+		list_for_each_entry(ch, &n->ch_list, list) {
+			if (READ_ONCE(ch->state) <= SRPT_CH_LIVE)
+				count++;
+			srpt_ch_close(ch);
+		}
+	mutex_unlock(&sdev->mutex);
+	if (count)
+		pr_info("HCA port %s/%u is down: closing %u channels\n",
+			dev_name(&sdev->device->dev), sport->port, count);
+}
+
+/**
+ * srpt_port_unpark() - end the channels parked on a port
+ * @sport: port; active again, or its HCA is being removed.
+ *
+ * Destroys each parked channel's CM ID, which sends the disconnect
+ * request the initiator did not get while the port was down, and frees
+ * the channel.
+ *
+ * Context: process context.
+ */
+static void srpt_port_unpark(struct srpt_port *sport)
+{
+	struct srpt_device *sdev = sport->sdev;
+	struct srpt_rdma_ch *ch, *next;
+	LIST_HEAD(parked);
+
+	mutex_lock(&sdev->mutex);
+	list_splice_init(&sport->parked_list, &parked);
+	mutex_unlock(&sdev->mutex);
+	if (list_empty(&parked))
+		return;
+	if (srpt_port_is_down(sport))
+		pr_warn("HCA port %s/%u is being removed while down: its %zu held-back disconnect requests go out now\n",
+			dev_name(&sdev->device->dev), sport->port,
+			list_count_nodes(&parked));
+	else
+		pr_info("HCA port %s/%u: disconnecting %zu channels closed while it was down\n",
+			dev_name(&sdev->device->dev), sport->port,
+			list_count_nodes(&parked));
+	list_for_each_entry_safe(ch, next, &parked, list) {
+		list_del(&ch->list);
+		srpt_ch_destroy_cm_id(ch);
+		srpt_ch_kfree(ch);
+	}
+}
+
+/**
+ * srpt_port_work() - act on a port event
+ * @work: &srpt_port.work.
+ *
+ * Context: process context (srpt_wq).
+ */
+static void srpt_port_work(struct work_struct *work)
+{
+	struct srpt_port *sport = container_of(work, struct srpt_port, work);
+
+	srpt_port_refresh(sport);
+	if (srpt_port_is_down(sport))
+		srpt_port_close_channels(sport);
+	else
+		srpt_port_unpark(sport);
 }
 
 /* ---------------------------------------------------------------------
@@ -4928,6 +5114,7 @@ static void srpt_port_init(struct srpt_device *sdev, struct srpt_port *sport,
 	sport->attrib.srp_max_rsp_size = SRPT_DEF_RSP_SIZE;
 	sport->attrib.srp_sq_size = SRPT_DEF_SQ_SIZE;
 	INIT_LIST_HEAD(&sport->nexus_list);
+	INIT_LIST_HEAD(&sport->parked_list);
 	INIT_WORK(&sport->work, srpt_port_work);
 	srpt_port_refresh(sport);
 	srpt_mad_register(sport);
@@ -5024,6 +5211,14 @@ static void srpt_remove_one(struct ib_device *device, void *client_data)
 	mutex_unlock(&sdev->mutex);
 	wait_event(sdev->ch_waitq, !READ_ONCE(sdev->logins));
 	srpt_close_channels(sdev, NULL, NULL);
+	/*
+	 * No channel parks any more (@removed); one that parked queued the
+	 * port work if the port was back.
+	 */
+	for (i = 0; i < sdev->nports; i++) {
+		cancel_work_sync(&sdev->port[i].work);
+		srpt_port_unpark(&sdev->port[i]);
+	}
 
 	mutex_lock(&sdev->mutex);
 	srpt_srq_destroy(sdev);

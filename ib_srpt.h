@@ -454,7 +454,8 @@ struct srpt_ch_stats {
  * struct srpt_rdma_ch - an RDMA channel (one QP) of an SRP session
  * @sport: port the login arrived on.
  * @nexus: I_T nexus; set under &srpt_device.mutex.
- * @list: on &srpt_nexus.ch_list, under &srpt_device.mutex.
+ * @list: on &srpt_nexus.ch_list, then, once released, maybe on
+ *	  &srpt_port.parked_list; under &srpt_device.mutex.
  * @ib_cm_id: IB/CM connection, or NULL.
  * @rdma_cm_id: RDMA/CM connection, or NULL.
  * @qp: queue pair.
@@ -496,6 +497,12 @@ struct srpt_ch_stats {
  * @sess: target core session.
  * @stpg: target portal group of @sess.
  * @disconnected: srpt_ch_disconnect() ran; under @lock.
+ * @dreq_held: srpt_ch_disconnect() found the port down and sent no
+ *	disconnect request.
+ * @parked: released while its port was down, its disconnect request
+ *	held back: the CM ID outlives the channel's resources on
+ *	&srpt_port.parked_list; set by the release work under
+ *	&srpt_device.mutex.
  * @release_work: runs srpt_ch_release_work(); the channel frees itself.
  * @close_work: closes the channel on a fatal QP event (any context).
  * @wait_work: admits commands from @sq_wait_list in process context.
@@ -540,6 +547,8 @@ struct srpt_rdma_ch {
 	struct se_session *sess;
 	struct srpt_tpg *stpg;
 	bool disconnected;
+	bool dreq_held;
+	bool parked;
 	struct work_struct release_work;
 	struct work_struct close_work;
 	struct work_struct wait_work;
@@ -640,7 +649,13 @@ enum {
  * @gid_id: WWN named after the GID, under &srpt_device.mutex.
  * @attrib: TPG attributes, under &srpt_device.mutex.
  * @nexus_list: I_T nexuses, under &srpt_device.mutex.
- * @work: refreshes @lid, @sm_lid and @gid after a port event.
+ * @parked_list: released channels closed while the port was down, each
+ *	   kept only for its CM ID until the port is active again
+ *	   (srpt_ch_park()); on &srpt_rdma_ch.list, under
+ *	   &srpt_device.mutex.
+ * @work: refreshes @lid, @sm_lid and @gid after a port event, closes
+ *	  the port's channels when it went down and ends the parked ones
+ *	  when it is active.
  */
 struct srpt_port {
 	struct srpt_device *sdev;
@@ -655,6 +670,7 @@ struct srpt_port {
 	struct srpt_port_id *gid_id;
 	struct srpt_port_attrib attrib;
 	struct list_head nexus_list;
+	struct list_head parked_list;
 	struct work_struct work;
 };
 
