@@ -831,6 +831,9 @@ channels_sum() {
 	grep -o "\(^\| \)$2=[0-9]*" "$1" | awk -F= '{ n += $2 } END { print n + 0 }'
 }
 
+# field LINE KEY: the value of KEY in a line of a channels file
+field() { grep -o "\(^\| \)$2=[^ ]*" <<< "$1" | sed 's/^ //; s/^[^=]*=//'; }
+
 # chan_counter ACL KEY: KEY summed over the ACL's channels (the target's
 # own count; fails for the reference driver, which has no such file)
 chan_counter() { channels_sum "$TPG/acls/$1/channels" "$2"; }

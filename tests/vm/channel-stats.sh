@@ -45,8 +45,6 @@ if [ "$CHECK_OK" = 1 ]; then
 fi
 
 # --- channels ---------------------------------------------------------
-# field LINE KEY: the value of KEY in a line of the channels file
-field() { grep -o "\(^\| \)$2=[^ ]*" <<< "$1" | sed 's/^ //; s/^[^=]*=//'; }
 
 # expect LINE KEY=VALUE...: LINE has each KEY with VALUE
 expect() {

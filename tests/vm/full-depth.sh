@@ -16,7 +16,6 @@ setup_target 128
 login_disk queue_size=128 ch_count=1
 # shellcheck disable=SC2034 # used in eval strings
 chans=$TPG/acls/$acl/channels
-field() { grep -o "\(^\| \)$2=[^ ]*" <<< "$1" | sed 's/^ //; s/^[^=]*=//'; }
 
 # ib_srp keeps one of its 128 credits for task management.
 check "ib_srp queues up to 127 commands on the disk" \
