@@ -53,4 +53,31 @@ ibcm_login "${SID}0000000000000001" > "$RESULTS/ibcm-rej.out" 2>&1 || true
 diag "$(cat "$RESULTS/ibcm-rej.out")"
 check "a login naming another target port is rejected with 0x00010003" \
 	grep -q '^LOGIN_REJ reason=0x00010003' "$RESULTS/ibcm-rej.out"
+
+# The port goes down under an IB/CM channel: it is closed without a
+# DREQ, which goes out once the port is back (see port-down). The
+# channel's IPv6 addresses (and so its GIDs) must survive the link
+# going down for that DREQ to have a source.
+must "$NETDEV keeps its IPv6 addresses when down" \
+	sysctl -qw "net.ipv6.conf.$NETDEV.keep_addr_on_down=1"
+mark ibcm-down
+bg ibcm_login "$SID$SID" -c tur -w "$(scaled 60)" > "$RESULTS/ibcm-down.out" 2>&1
+IBCM_PID=$BG_PID
+check "an IB/CM channel is live" eval 'wait_for 10 eval "[ \"\$(target_qps)\" -eq 1 ]"'
+check "$NETDEV down" ip link set "$NETDEV" down
+improvement "the target closes it without a disconnect request" \
+	wait_for 10 eval 'log_since ibcm-down | grep -q "channel released; its port is down"'
+check "and holds no QP" target_released 10
+improvement "the initiator saw no disconnect while the port was down" \
+	not grep -q '^DISCONNECTED' "$RESULTS/ibcm-down.out"
+check "$NETDEV up" ip link set "$NETDEV" up
+improvement "once the port is active the initiator gets the disconnect" \
+	wait_for 20 grep -q '^DISCONNECTED' "$RESULTS/ibcm-down.out"
+check "the user-space initiator ends" wait_for 10 _not_running "$IBCM_PID"
+diag "$(cat "$RESULTS/ibcm-down.out")"
+mark ibcm-again
+ibcm_login "$SID$SID" -c write -n 64 -V > "$RESULTS/ibcm-again.out" 2>&1 || true
+improvement "a new IB/CM login after the flap writes and reads back 32 KiB" \
+	grep -q '^VERIFY ok' "$RESULTS/ibcm-again.out"
+check "the target released every channel" target_released 30
 srpt_end
