@@ -3263,14 +3263,13 @@ static void srpt_ch_add_parked(struct srpt_rdma_ch *ch)
 }
 
 /*
- * Free what srpt_ch_alloc() allocated; the QP must be idle. A parked
+ * Free what srpt_ch_alloc() allocated; the QP must be idle. A @parked
  * channel (srpt_ch_park()) keeps its memory and CM ID: it belongs to
  * its port's parked list from then on.
  */
-static void srpt_ch_free(struct srpt_rdma_ch *ch)
+static void srpt_ch_free(struct srpt_rdma_ch *ch, bool parked)
 {
 	struct srpt_device *sdev = ch->sport->sdev;
-	bool parked;
 
 	srpt_ch_destroy_qp(ch);
 	srpt_free_recv_ring(sdev, &ch->recv);
@@ -3285,7 +3284,6 @@ static void srpt_ch_free(struct srpt_rdma_ch *ch)
 	if (ch->srq)
 		sdev->srq_users--;
 	srpt_ch_unpublish(ch);
-	parked = ch->parked;
 	if (parked)
 		srpt_ch_add_parked(ch);
 	wake_up_all(&sdev->ch_waitq);
@@ -3321,12 +3319,12 @@ static void srpt_ch_destroy_cm_id(struct srpt_rdma_ch *ch)
 static bool srpt_ch_park(struct srpt_rdma_ch *ch)
 {
 	struct srpt_device *sdev = ch->sport->sdev;
+	bool park;
 
 	mutex_lock(&sdev->mutex);
-	ch->parked = ch->dreq_held && !sdev->removed &&
-		     srpt_port_is_down(ch->sport);
+	park = ch->dreq_held && !sdev->removed && srpt_port_is_down(ch->sport);
 	mutex_unlock(&sdev->mutex);
-	return ch->parked;
+	return park;
 }
 
 /**
@@ -3344,6 +3342,7 @@ static void srpt_ch_release_work(struct work_struct *work)
 {
 	struct srpt_rdma_ch *ch = container_of(work, struct srpt_rdma_ch,
 					       release_work);
+	bool parked;
 
 	srpt_ch_set_state(ch, SRPT_CH_DRAINING);
 	/* Disconnected already: the timer has nothing left to do. */
@@ -3364,14 +3363,15 @@ static void srpt_ch_release_work(struct work_struct *work)
 	/* The QP is gone, so no event can queue close_work again. */
 	cancel_work_sync(&ch->close_work);
 	srpt_ch_set_state(ch, SRPT_CH_RELEASED);
-	if (srpt_ch_park(ch)) {
+	parked = srpt_ch_park(ch);
+	if (parked) {
 		pr_info("%s: channel released; its port is down, so the initiator is told when the port is back\n",
 			ch->sess_name);
 	} else {
 		pr_info("%s: channel released\n", ch->sess_name);
 		srpt_ch_destroy_cm_id(ch);
 	}
-	srpt_ch_free(ch);
+	srpt_ch_free(ch, parked);
 }
 
 /**
@@ -3523,6 +3523,32 @@ static bool srpt_has_channel(struct srpt_device *sdev,
 	return found;
 }
 
+/*
+ * Start closing the channels of @sdev for which @match() is true (all
+ * without @match); return how many of them were connecting or live.
+ */
+static u32 srpt_close_matching(struct srpt_device *sdev,
+			       bool (*match)(struct srpt_rdma_ch *, void *),
+			       void *arg)
+{
+	struct srpt_nexus *n;
+	struct srpt_rdma_ch *ch;
+	u32 i, count = 0;
+
+	mutex_lock(&sdev->mutex);
+	for (i = 0; i < sdev->nports; i++)
+		list_for_each_entry(n, &sdev->port[i].nexus_list, entry)
+			list_for_each_entry(ch, &n->ch_list, list) {
+				if (match && !match(ch, arg))
+					continue;
+				if (READ_ONCE(ch->state) <= SRPT_CH_LIVE)
+					count++;
+				srpt_ch_close(ch);
+			}
+	mutex_unlock(&sdev->mutex);
+	return count;
+}
+
 /**
  * srpt_close_channels() - close channels and wait until they are gone
  * @sdev: device.
@@ -3538,18 +3564,9 @@ static void srpt_close_channels(struct srpt_device *sdev,
 				void *arg)
 {
 	DEFINE_WAIT_FUNC(wait, woken_wake_function);
-	struct srpt_nexus *n;
-	struct srpt_rdma_ch *ch;
 	bool report = false;
-	u32 i;
 
-	mutex_lock(&sdev->mutex);
-	for (i = 0; i < sdev->nports; i++)
-		list_for_each_entry(n, &sdev->port[i].nexus_list, entry)
-			list_for_each_entry(ch, &n->ch_list, list)
-				if (!match || match(ch, arg))
-					srpt_ch_close(ch);
-	mutex_unlock(&sdev->mutex);
+	srpt_close_matching(sdev, match, arg);
 
 	/*
 	 * srpt_has_channel() sleeps on the device mutex, which a
@@ -3562,6 +3579,11 @@ static void srpt_close_channels(struct srpt_device *sdev,
 	remove_wait_queue(&sdev->ch_waitq, &wait);
 }
 
+static bool srpt_ch_on_port(struct srpt_rdma_ch *ch, void *sport)
+{
+	return ch->sport == sport;
+}
+
 /*
  * The port went down: close its channels (without a disconnect request,
  * see srpt_port_is_down()) and do not wait for them.
@@ -3569,18 +3591,8 @@ static void srpt_close_channels(struct srpt_device *sdev,
 static void srpt_port_close_channels(struct srpt_port *sport)
 {
 	struct srpt_device *sdev = sport->sdev;
-	struct srpt_nexus *n;
-	struct srpt_rdma_ch *ch;
-	u32 count = 0;
+	u32 count = srpt_close_matching(sdev, srpt_ch_on_port, sport);
 
-	mutex_lock(&sdev->mutex);
-	list_for_each_entry(n, &sport->nexus_list, entry)
-		list_for_each_entry(ch, &n->ch_list, list) {
-			if (READ_ONCE(ch->state) <= SRPT_CH_LIVE)
-				count++;
-			srpt_ch_close(ch);
-		}
-	mutex_unlock(&sdev->mutex);
 	if (count)
 		pr_info("HCA port %s/%u is down: closing %u channels\n",
 			dev_name(&sdev->device->dev), sport->port, count);
@@ -3901,7 +3913,7 @@ reject:
 			target_remove_session(ch->sess);
 		/* Flush the posted receives before their buffers go. */
 		ib_drain_qp(ch->qp);
-		srpt_ch_free(ch);
+		srpt_ch_free(ch, false);
 	}
 	return -ECONNREFUSED;
 }

@@ -499,10 +499,6 @@ struct srpt_ch_stats {
  * @disconnected: srpt_ch_disconnect() ran; under @lock.
  * @dreq_held: srpt_ch_disconnect() found the port down and sent no
  *	disconnect request.
- * @parked: released while its port was down, its disconnect request
- *	held back: the CM ID outlives the channel's resources on
- *	&srpt_port.parked_list; set by the release work under
- *	&srpt_device.mutex.
  * @release_work: runs srpt_ch_release_work(); the channel frees itself.
  * @close_work: closes the channel on a fatal QP event (any context).
  * @wait_work: admits commands from @sq_wait_list in process context.
@@ -548,7 +544,6 @@ struct srpt_rdma_ch {
 	struct srpt_tpg *stpg;
 	bool disconnected;
 	bool dreq_held;
-	bool parked;
 	struct work_struct release_work;
 	struct work_struct close_work;
 	struct work_struct wait_work;
