@@ -838,6 +838,16 @@ field() { grep -o "\(^\| \)$2=[^ ]*" <<< "$1" | sed 's/^ //; s/^[^=]*=//'; }
 # own count; fails for the reference driver, which has no such file)
 chan_counter() { channels_sum "$TPG/acls/$1/channels" "$2"; }
 
+# rport_tune RECONNECT FAST_IO_FAIL: reconnect_delay and fast_io_fail_tmo
+# (seconds, or "off") of every ib_srp remote port
+rport_tune() {
+	local p
+	for p in /sys/class/srp_remote_ports/port-*; do
+		echo "$1" > "$p/reconnect_delay" &&
+			echo "$2" > "$p/fast_io_fail_tmo" || return 1
+	done
+}
+
 # login_disk [ADD_TARGET OPTIONS...]: log in; DISK is LUN 0 (must)
 login_disk() {
 	must "login${*:+ ($*)}" srp_login "$@"

@@ -12,14 +12,7 @@ login_disk
 # ib_srp reconnects only after the port is back: a CM REQ sent while it
 # is down would break the device's QP1 (the shared rxe0) for both sides.
 RECONNECT_S=$(scaled 10)
-rport_tune() {
-	local p
-	for p in /sys/class/srp_remote_ports/port-*; do
-		echo "$RECONNECT_S" > "$p/reconnect_delay" &&
-			echo off > "$p/fast_io_fail_tmo" || return 1
-	done
-}
-must "remote port: reconnect_delay $RECONNECT_S s" rport_tune
+must "remote port: reconnect_delay $RECONNECT_S s" rport_tune "$RECONNECT_S" off
 CH=$TPG/acls/$acl/channels
 # ch_closed: within 10 s the ACL lists no channel and the target holds
 # no QP

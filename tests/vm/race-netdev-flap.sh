@@ -15,14 +15,8 @@ login_disk
 # port's mutex held; ib_srp starts the delay as soon as one of its work
 # requests is flushed, which can be right at the link going down.)
 DOWN_S=$(scaled 1) RECONNECT_S=$(scaled 3) FAST_FAIL_S=$(scaled 5)
-rport_tune() {
-	local p
-	for p in /sys/class/srp_remote_ports/port-*; do
-		echo "$RECONNECT_S" > "$p/reconnect_delay" &&
-			echo "$FAST_FAIL_S" > "$p/fast_io_fail_tmo" || return 1
-	done
-}
-must "remote port: reconnect_delay $RECONNECT_S s, fast_io_fail_tmo $FAST_FAIL_S s" rport_tune
+must "remote port: reconnect_delay $RECONNECT_S s, fast_io_fail_tmo $FAST_FAIL_S s" \
+	rport_tune "$RECONNECT_S" "$FAST_FAIL_S"
 # The target closes its channels when the port goes down and sends
 # their disconnect requests when it is back (port-down), so ib_srp
 # reconnects after reconnect_delay. Should that fail, only ib_srp's
