@@ -1532,7 +1532,7 @@ static const char *const srpt_ch_state_names[] = {
  *
  * The only place where &srpt_rdma_ch.state changes.
  *
- * Context: any; takes &ch->lock.
+ * Context: process context; takes &ch->lock.
  * Return: the previous state; equal to or later than @new if nothing
  * changed.
  */
@@ -1540,13 +1540,12 @@ static enum srpt_ch_state srpt_ch_set_state(struct srpt_rdma_ch *ch,
 					    enum srpt_ch_state new)
 {
 	enum srpt_ch_state prev;
-	unsigned long flags;
 
-	spin_lock_irqsave(&ch->lock, flags);
+	spin_lock(&ch->lock);
 	prev = ch->state;
 	if (prev < new)
 		ch->state = new;
-	spin_unlock_irqrestore(&ch->lock, flags);
+	spin_unlock(&ch->lock);
 	if (prev < new)
 		trace_srpt_ch_state(ch->sess_name, ch->qp_num,
 				    srpt_ch_state_names[prev],
@@ -1568,13 +1567,12 @@ static bool srpt_ch_is_live(struct srpt_rdma_ch *ch)
 static void srpt_ch_disconnect(struct srpt_rdma_ch *ch)
 {
 	struct ib_qp_attr attr = { .qp_state = IB_QPS_ERR };
-	unsigned long flags;
 	bool done;
 
-	spin_lock_irqsave(&ch->lock, flags);
+	spin_lock(&ch->lock);
 	done = ch->disconnected;
 	ch->disconnected = true;
-	spin_unlock_irqrestore(&ch->lock, flags);
+	spin_unlock(&ch->lock);
 	if (done)
 		return;
 	if (srpt_port_is_down(ch->sport)) {
@@ -1831,10 +1829,9 @@ static struct srpt_send_ioctx *srpt_get_ioctx(struct srpt_rdma_ch *ch,
 					      bool *queued)
 {
 	struct srpt_send_ioctx *ioctx = NULL;
-	unsigned long flags;
 
 	*queued = false;
-	spin_lock_irqsave(&ch->lock, flags);
+	spin_lock(&ch->lock);
 	if (ch->state == SRPT_CH_LIVE) {
 		if (list_empty(&ch->iu_wait_list))
 			ioctx = srpt_pop_ioctx(ch);
@@ -1844,7 +1841,7 @@ static struct srpt_send_ioctx *srpt_get_ioctx(struct srpt_rdma_ch *ch,
 			atomic64_inc(&ch->stats.iu_waits);
 		}
 	}
-	spin_unlock_irqrestore(&ch->lock, flags);
+	spin_unlock(&ch->lock);
 	if (ioctx)
 		srpt_init_ioctx(ioctx);
 	return ioctx;
@@ -1931,12 +1928,11 @@ static bool srpt_ioctx_put_recv(struct srpt_send_ioctx *ioctx)
  * next response. Waiting requests are retried: &ch->res_gen tells one
  * that failed to get resources meanwhile to look again.
  *
- * Context: any but hard interrupt.
+ * Context: process context; takes &ch->lock.
  */
 static void srpt_release_ioctx(struct srpt_send_ioctx *ioctx)
 {
 	struct srpt_rdma_ch *ch = ioctx->ch;
-	unsigned long flags;
 
 	srpt_cmd_unmap(ioctx);
 	if (srpt_ioctx_put_recv(ioctx))
@@ -1945,14 +1941,14 @@ static void srpt_release_ioctx(struct srpt_send_ioctx *ioctx)
 	ioctx->nr_wrs = 0;
 	ioctx->has_cmd = false;
 	srpt_cmd_set_state(ioctx, SRPT_CMD_DONE);
-	spin_lock_irqsave(&ch->lock, flags);
+	spin_lock(&ch->lock);
 	list_add_tail(&ioctx->free_entry, &ch->free_list);
 	ch->n_free++;
 	ch->res_gen++;
 	if ((!list_empty(&ch->sq_wait_list) ||
 	     !list_empty(&ch->iu_wait_list)) && ch->state == SRPT_CH_LIVE)
 		queue_work(srpt_wq, &ch->wait_work);
-	spin_unlock_irqrestore(&ch->lock, flags);
+	spin_unlock(&ch->lock);
 }
 
 /* Reserve @n send queue work requests; false if there are not enough. */
@@ -1994,7 +1990,7 @@ static void srpt_finish_unposted(struct srpt_send_ioctx *ioctx)
  * A post fails only on a QP that is no longer usable: the channel is
  * closed, from process context.
  *
- * Context: any but hard interrupt.
+ * Context: process context; takes &ch->lock.
  */
 static void srpt_post_rsp(struct srpt_send_ioctx *ioctx, u32 len, bool rdma)
 {
@@ -2351,17 +2347,16 @@ static bool srpt_try_admit(struct srpt_send_ioctx *ioctx)
  * looked at again. Once the release work has failed the parked requests
  * (state DRAINING) nothing serves the list any more.
  *
- * Context: any but hard interrupt.
+ * Context: process context; takes &ch->lock.
  * Return: false if the channel is being released; the request was not
  * queued.
  */
 static bool srpt_park(struct srpt_send_ioctx *ioctx, bool head, u32 gen)
 {
 	struct srpt_rdma_ch *ch = ioctx->ch;
-	unsigned long flags;
 	bool parked;
 
-	spin_lock_irqsave(&ch->lock, flags);
+	spin_lock(&ch->lock);
 	parked = ch->state < SRPT_CH_DRAINING;
 	if (parked) {
 		srpt_cmd_set_state(ioctx, SRPT_CMD_WAIT_SQ);
@@ -2374,7 +2369,7 @@ static bool srpt_park(struct srpt_send_ioctx *ioctx, bool head, u32 gen)
 		if (gen != ch->res_gen && ch->state == SRPT_CH_LIVE)
 			queue_work(srpt_wq, &ch->wait_work);
 	}
-	spin_unlock_irqrestore(&ch->lock, flags);
+	spin_unlock(&ch->lock);
 	return parked;
 }
 
@@ -2410,15 +2405,14 @@ static void srpt_park_or_abandon(struct srpt_send_ioctx *ioctx, bool head,
 static void srpt_admit_or_park(struct srpt_send_ioctx *ioctx)
 {
 	struct srpt_rdma_ch *ch = ioctx->ch;
-	unsigned long flags;
 	bool wait;
 	u32 gen;
 
 	lockdep_assert_held(&ch->iu_mutex);
-	spin_lock_irqsave(&ch->lock, flags);
+	spin_lock(&ch->lock);
 	wait = !list_empty(&ch->sq_wait_list);
 	gen = ch->res_gen;
-	spin_unlock_irqrestore(&ch->lock, flags);
+	spin_unlock(&ch->lock);
 	if (wait || !srpt_try_admit(ioctx))
 		srpt_park_or_abandon(ioctx, false, gen);
 }
@@ -2514,45 +2508,43 @@ static void srpt_dispatch_waiting(struct srpt_rdma_ch *ch)
 {
 	struct srpt_recv_ioctx *recv;
 	struct srpt_send_ioctx *ioctx;
-	unsigned long flags;
 
-	spin_lock_irqsave(&ch->lock, flags);
+	spin_lock(&ch->lock);
 	while (ch->state == SRPT_CH_LIVE &&
 	       (recv = list_first_entry_or_null(&ch->iu_wait_list,
 						struct srpt_recv_ioctx,
 						wait_entry)) &&
 	       (ioctx = srpt_pop_ioctx(ch))) {
 		list_del_init(&recv->wait_entry);
-		spin_unlock_irqrestore(&ch->lock, flags);
+		spin_unlock(&ch->lock);
 		srpt_init_ioctx(ioctx);
 		srpt_dispatch_iu(ch, ioctx, recv);
-		spin_lock_irqsave(&ch->lock, flags);
+		spin_lock(&ch->lock);
 	}
-	spin_unlock_irqrestore(&ch->lock, flags);
+	spin_unlock(&ch->lock);
 }
 
 /* Start the parked requests, oldest first, until the send queue is short. */
 static void srpt_admit_parked(struct srpt_rdma_ch *ch)
 {
 	struct srpt_send_ioctx *ioctx;
-	unsigned long flags;
 	u32 gen;
 
-	spin_lock_irqsave(&ch->lock, flags);
+	spin_lock(&ch->lock);
 	while (ch->state == SRPT_CH_LIVE &&
 	       (ioctx = list_first_entry_or_null(&ch->sq_wait_list,
 						 struct srpt_send_ioctx,
 						 free_entry))) {
 		list_del_init(&ioctx->free_entry);
 		gen = ch->res_gen;
-		spin_unlock_irqrestore(&ch->lock, flags);
+		spin_unlock(&ch->lock);
 		if (!srpt_try_admit(ioctx)) {
 			srpt_park_or_abandon(ioctx, true, gen);
 			return;
 		}
-		spin_lock_irqsave(&ch->lock, flags);
+		spin_lock(&ch->lock);
 	}
-	spin_unlock_irqrestore(&ch->lock, flags);
+	spin_unlock(&ch->lock);
 }
 
 /**
@@ -2583,12 +2575,11 @@ static void srpt_wait_work(struct work_struct *work)
 static void srpt_fail_waiting(struct srpt_rdma_ch *ch)
 {
 	struct srpt_send_ioctx *ioctx, *next;
-	unsigned long flags;
 	LIST_HEAD(list);
 
-	spin_lock_irqsave(&ch->lock, flags);
+	spin_lock(&ch->lock);
 	list_splice_init(&ch->sq_wait_list, &list);
-	spin_unlock_irqrestore(&ch->lock, flags);
+	spin_unlock(&ch->lock);
 	list_for_each_entry_safe(ioctx, next, &list, free_entry) {
 		list_del_init(&ioctx->free_entry);
 		srpt_abandon(ioctx);
@@ -2631,17 +2622,16 @@ static void srpt_handle_iu(struct srpt_rdma_ch *ch,
 static void srpt_process_early(struct srpt_rdma_ch *ch)
 {
 	struct srpt_recv_ioctx *recv;
-	unsigned long flags;
 
 	lockdep_assert_held(&ch->iu_mutex);
 	for (;;) {
-		spin_lock_irqsave(&ch->lock, flags);
+		spin_lock(&ch->lock);
 		recv = list_first_entry_or_null(&ch->early_list,
 						struct srpt_recv_ioctx,
 						wait_entry);
 		if (recv)
 			list_del_init(&recv->wait_entry);
-		spin_unlock_irqrestore(&ch->lock, flags);
+		spin_unlock(&ch->lock);
 		if (!recv)
 			return;
 		srpt_handle_iu(ch, recv);
@@ -2657,17 +2647,16 @@ static void srpt_iu_arrived(struct srpt_rdma_ch *ch,
 			    struct srpt_recv_ioctx *recv)
 {
 	enum srpt_ch_state state;
-	unsigned long flags;
 	bool queue;
 
 	mutex_lock(&ch->iu_mutex);
-	spin_lock_irqsave(&ch->lock, flags);
+	spin_lock(&ch->lock);
 	state = ch->state;
 	queue = state == SRPT_CH_CONNECTING ||
 		(state == SRPT_CH_LIVE && !list_empty(&ch->early_list));
 	if (queue)
 		list_add_tail(&recv->wait_entry, &ch->early_list);
-	spin_unlock_irqrestore(&ch->lock, flags);
+	spin_unlock(&ch->lock);
 	if (state == SRPT_CH_LIVE && queue)
 		srpt_process_early(ch);
 	else if (state == SRPT_CH_LIVE)
@@ -2725,13 +2714,12 @@ static void srpt_recv_done(struct ib_cq *cq, struct ib_wc *wc)
 static void srpt_drop_early(struct srpt_rdma_ch *ch)
 {
 	struct srpt_recv_ioctx *recv, *next;
-	unsigned long flags;
 	LIST_HEAD(list);
 
-	spin_lock_irqsave(&ch->lock, flags);
+	spin_lock(&ch->lock);
 	list_splice_init(&ch->early_list, &list);
 	list_splice_init(&ch->iu_wait_list, &list);
-	spin_unlock_irqrestore(&ch->lock, flags);
+	spin_unlock(&ch->lock);
 	list_for_each_entry_safe(recv, next, &list, wait_entry) {
 		list_del_init(&recv->wait_entry);
 		srpt_recv_give_back(ch, recv);
