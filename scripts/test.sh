@@ -26,7 +26,7 @@
 #              SRPT_TIME_BUDGET_MIN (minutes the whole run may take, 60
 #              when CI is set, else no limit: the debug part is skipped
 #              if it would end later; SRPT_DEBUG_PART_MIN, default 30,
-#              is how long it is taken to last; it measured about 25).
+#              is how long it is taken to last; it measured about 28).
 set -uo pipefail
 
 SELF=$(readlink -f "${BASH_SOURCE[0]}")
@@ -141,7 +141,7 @@ wanted bench && run_part bench bench_smoke
 # answers bad input, under KASAN.
 DEBUG_FILTER=${SRPT_DEBUG_FILTER:-'^(teardown-under-io|multichan-takeover|race-acl-tpg|adversary)$'}
 DEBUG_ADV_ONLY=${SRPT_DEBUG_ADV_ONLY:-'^(iu-1-byte|iu-unsolicited-rsp|cmd-tur-data-in|cmd-inquiry-36|cmd-indirect-bad|cmd-imm-zero-write|cmd-bad-rkey-read|tmf-lun-reset-reads|teardown-no-dreq)$'}
-# CI allows 60 minutes on 2 cores. The debug part (about 25 minutes, taken as 30
+# CI allows 60 minutes on 2 cores. The debug part (about 28 minutes, taken as 30
 # with a cached debug kernel) runs only if that still holds: past the
 # budget it is reported as skipped, and scripts/test-debug.sh runs it.
 BUDGET_MIN=${SRPT_TIME_BUDGET_MIN:-${CI:+60}}
