@@ -1990,7 +1990,8 @@ static void srpt_finish_unposted(struct srpt_send_ioctx *ioctx)
  * A post fails only on a QP that is no longer usable: the channel is
  * closed, from process context.
  *
- * Context: process context; takes &ch->lock.
+ * Context: process context; takes &ch->lock (releasing @ioctx when
+ * the post fails).
  */
 static void srpt_post_rsp(struct srpt_send_ioctx *ioctx, u32 len, bool rdma)
 {

@@ -464,10 +464,11 @@ struct srpt_ch_stats {
  * @cq: completion queue from the device's CQ pool.
  * @cq_size: entries taken from @cq.
  * @srq: the device SRQ this channel receives on, or NULL.
- * @lock: protects @state, @free_list, @sq_wait_list, @early_list,
- *	  @iu_wait_list and @res_gen. Taken in process context only: the
- *	  CM handlers, the channel's works, completions (IB_POLL_WORKQUEUE)
- *	  and the target core's callbacks; interrupts stay enabled.
+ * @lock: protects @state, @disconnected, @free_list, @n_free,
+ *	  @sq_wait_list, @early_list, @iu_wait_list and @res_gen. Taken in
+ *	  process context only: the CM handlers, configfs, HCA removal, the
+ *	  driver's works, completions (IB_POLL_WORKQUEUE) and the target
+ *	  core's callbacks; interrupts stay enabled.
  * @rw_mutex: held while RDMA contexts are set up, so that a context set
  *	  up again for fewer bytes (srpt_rw_trim()) gets back the memory
  *	  registrations it just gave up.
