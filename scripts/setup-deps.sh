@@ -44,7 +44,7 @@ fi
 PKGS=(
 	"linux-image-$KREL-unsigned" "linux-headers-$KREL"
 	build-essential bc bison flex libelf-dev libssl-dev dwarves kmod cpio
-	python3 sparse shellcheck git linux-source-6.12 xz-utils
+	python3 python3-docutils sparse shellcheck git linux-source-6.12 xz-utils
 	qemu-system-x86 busybox-static
 	rdma-core ibverbs-utils iproute2 librdmacm-dev libibverbs-dev
 	targetcli-fb python3-rtslib-fb dbus

@@ -95,6 +95,23 @@ for f in ib_srpt.c ib_srpt.h; do
 	report "kernel-doc $f" $?
 done
 
+# Documentation as docutils parses it (Debian's python3-docutils, not
+# whatever python3 comes first in PATH): a malformed table or title is
+# an error Sphinx would also report.
+for f in Documentation/*.rst; do
+	[ -f "$f" ] || continue
+	want "rst $f" || continue
+	/usr/bin/python3 - "$f" > "$OUT" 2>&1 <<'PY'
+import sys
+import docutils.core
+with open(sys.argv[1], encoding="utf-8") as f:
+	src = f.read()
+docutils.core.publish_doctree(src, source_path=sys.argv[1],
+	settings_overrides={"report_level": 2, "halt_level": 5})
+PY
+	report "rst $f" $?
+done
+
 if want "shell scripts"; then
 	mapfile -t SH < <(git ls-files '*.sh' .ci/run 2>/dev/null)
 	if [ ${#SH[@]} -eq 0 ]; then
