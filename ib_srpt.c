@@ -1323,7 +1323,7 @@ static void srpt_port_refresh(struct srpt_port *sport)
 	union ib_gid gid;
 
 	if (ib_query_port(sdev->device, sport->port, &attr) == 0) {
-		sport->lid = attr.lid;
+		WRITE_ONCE(sport->lid, attr.lid);
 		sport->sm_lid = attr.sm_lid;
 	}
 	if (rdma_query_gid(sdev->device, sport->port, 0, &gid))
@@ -3457,6 +3457,75 @@ free_ch:
 	return ERR_PTR(ret);
 }
 
+/*
+ * Note which GID, P_Key and LID of its port @ch's QP took at login, for
+ * srpt_ch_path_change(). The core keeps the QP's source GID entry in
+ * &ib_qp.av_sgid_attr from the move to RTR on.
+ */
+static void srpt_ch_note_path(struct srpt_rdma_ch *ch)
+{
+	const struct ib_gid_attr *sgid = ch->qp->av_sgid_attr;
+	struct ib_device *dev = ch->sport->sdev->device;
+	u32 port = ch->sport->port;
+	struct srpt_ch_path *p = &ch->path;
+	struct ib_qp_init_attr init_attr;
+	struct ib_qp_attr attr;
+
+	p->has_sgid = sgid;
+	if (sgid) {
+		p->sgid = sgid->gid;
+		p->sgid_index = sgid->index;
+	}
+	p->has_pkey = !ib_query_qp(ch->qp, &attr, IB_QP_PKEY_INDEX,
+				   &init_attr) &&
+		!ib_get_cached_pkey(dev, port, attr.pkey_index, &p->pkey);
+	if (p->has_pkey)
+		p->pkey_index = attr.pkey_index;
+	p->has_lid = rdma_port_get_link_layer(dev, port) ==
+		IB_LINK_LAYER_INFINIBAND;
+	p->lid = READ_ONCE(ch->sport->lid);
+	/* Pairs with srpt_ch_path_change(): @path first, then the flag. */
+	smp_store_release(&ch->path_known, true);
+}
+
+/**
+ * srpt_ch_path_change() - what of its port a channel's QP relies on changed
+ * @ch: channel.
+ *
+ * A QP whose source GID left the port's table (an IP address of a RoCE
+ * port was removed), whose P_Key entry holds another partition, or
+ * whose port has a new LID sends from an address or partition the port
+ * no longer has: its peer cannot answer, or gets packets from an
+ * address it no longer reaches us by.
+ *
+ * Context: process context.
+ * Return: what changed, for a log line, or NULL if nothing did or the
+ * channel is not live yet.
+ */
+static const char *srpt_ch_path_change(struct srpt_rdma_ch *ch)
+{
+	struct ib_device *dev = ch->sport->sdev->device;
+	u32 port = ch->sport->port;
+	const struct srpt_ch_path *p = &ch->path;
+	union ib_gid gid;
+	u16 pkey;
+
+	/* Pairs with srpt_ch_note_path(): the flag first, then @path. */
+	if (!smp_load_acquire(&ch->path_known))
+		return NULL;
+	if (p->has_sgid &&
+	    (rdma_query_gid(dev, port, p->sgid_index, &gid) ||
+	     memcmp(&gid, &p->sgid, sizeof(gid))))
+		return "its GID left the port";
+	if (p->has_pkey &&
+	    (ib_get_cached_pkey(dev, port, p->pkey_index, &pkey) ||
+	     pkey != p->pkey))
+		return "its P_Key left the port";
+	if (p->has_lid && READ_ONCE(ch->sport->lid) != p->lid)
+		return "the port's LID changed";
+	return NULL;
+}
+
 /**
  * srpt_ch_established() - RTU received: start processing IUs
  * @ch: channel.
@@ -3465,6 +3534,7 @@ free_ch:
  */
 static void srpt_ch_established(struct srpt_rdma_ch *ch)
 {
+	const char *change = NULL;
 	int ret = 0;
 
 	mutex_lock(&ch->iu_mutex);
@@ -3473,14 +3543,23 @@ static void srpt_ch_established(struct srpt_rdma_ch *ch)
 		goto unlock;
 	if (ch->ib_cm_id)
 		ret = srpt_ib_qp_modify(ch, IB_QPS_RTS);
-	if (!ret && srpt_ch_set_state(ch, SRPT_CH_LIVE) == SRPT_CH_CONNECTING)
+	if (ret)
+		goto unlock;
+	/* A port event that came before this is seen here, later ones by
+	 * srpt_port_close_stale().
+	 */
+	srpt_ch_note_path(ch);
+	change = srpt_ch_path_change(ch);
+	if (!change && srpt_ch_set_state(ch, SRPT_CH_LIVE) == SRPT_CH_CONNECTING)
 		srpt_process_early(ch);
 unlock:
 	mutex_unlock(&ch->iu_mutex);
-	if (ret) {
+	if (ret)
 		srpt_ch_warn(ch, "cannot move the QP to RTS\n");
+	if (change)
+		srpt_ch_warn(ch, "closing the new channel: %s\n", change);
+	if (ret || change)
 		srpt_ch_close(ch);
-	}
 }
 
 /*
@@ -3624,6 +3703,37 @@ static void srpt_port_unpark(struct srpt_port *sport)
 }
 
 /**
+ * srpt_port_close_stale() - close the channels a port event left stale
+ * @sport: port, active.
+ *
+ * Closes each channel of @sport whose source GID, P_Key or LID is no
+ * longer what its QP took at login (srpt_ch_path_change()). New logins
+ * take the port's new entries.
+ *
+ * Context: process context.
+ */
+static void srpt_port_close_stale(struct srpt_port *sport)
+{
+	struct srpt_device *sdev = sport->sdev;
+	struct srpt_rdma_ch *ch;
+	struct srpt_nexus *n;
+	const char *change;
+
+	mutex_lock(&sdev->mutex);
+	list_for_each_entry(n, &sport->nexus_list, entry)
+		list_for_each_entry(ch, &n->ch_list, list) {
+			if (READ_ONCE(ch->state) > SRPT_CH_LIVE)
+				continue;
+			change = srpt_ch_path_change(ch);
+			if (!change)
+				continue;
+			srpt_ch_warn(ch, "closing the channel: %s\n", change);
+			srpt_ch_close(ch);
+		}
+	mutex_unlock(&sdev->mutex);
+}
+
+/**
  * srpt_port_work() - act on a port event
  * @work: &srpt_port.work.
  *
@@ -3634,10 +3744,12 @@ static void srpt_port_work(struct work_struct *work)
 	struct srpt_port *sport = container_of(work, struct srpt_port, work);
 
 	srpt_port_refresh(sport);
-	if (srpt_port_is_down(sport))
+	if (srpt_port_is_down(sport)) {
 		srpt_port_close_channels(sport);
-	else
-		srpt_port_unpark(sport);
+		return;
+	}
+	srpt_port_unpark(sport);
+	srpt_port_close_stale(sport);
 }
 
 /* ---------------------------------------------------------------------

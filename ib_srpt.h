@@ -451,6 +451,32 @@ struct srpt_ch_stats {
 };
 
 /**
+ * struct srpt_ch_path - the port table entries a channel's QP relies on
+ * @sgid: the GID the QP sends from, at login; valid if @has_sgid.
+ * @sgid_index: its GID table index.
+ * @pkey: the QP's P_Key, at login; valid if @has_pkey.
+ * @pkey_index: its P_Key table index.
+ * @lid: the port's LID at login (&srpt_port.lid); valid if @has_lid.
+ * @has_sgid: the QP's address vector names a source GID (always on
+ *	RoCE; on InfiniBand when the path has a GRH).
+ * @has_pkey: the QP's P_Key index could be read.
+ * @has_lid: the port's link layer is InfiniBand.
+ *
+ * When one of these entries changes, the QP sends from an address or
+ * partition the port no longer has: srpt_port_close_stale() closes it.
+ */
+struct srpt_ch_path {
+	union ib_gid sgid;
+	u32 sgid_index;
+	u16 pkey;
+	u16 pkey_index;
+	u32 lid;
+	bool has_sgid;
+	bool has_pkey;
+	bool has_lid;
+};
+
+/**
  * struct srpt_rdma_ch - an RDMA channel (one QP) of an SRP session
  * @sport: port the login arrived on.
  * @nexus: I_T nexus; set under &srpt_device.mutex.
@@ -509,6 +535,10 @@ struct srpt_ch_stats {
  *	complete within %SRPT_T_LOGOUT_TIMEOUT.
  * @n_free: entries on @free_list, under @lock.
  * @stats: counters shown in the ACL's channels file.
+ * @path: the port table entries the QP relies on; valid once
+ *	@path_known.
+ * @path_known: set, with release ordering, when the channel goes live
+ *	and @path holds its values.
  * @peer_gid: the initiator's GID (IB/CM).
  * @sess_name: initiator name used for the session and in log lines.
  * @i_port_id: initiator port ID of the login.
@@ -553,6 +583,8 @@ struct srpt_rdma_ch {
 	struct delayed_work logout_work;
 	u32 n_free;
 	struct srpt_ch_stats stats;
+	struct srpt_ch_path path;
+	bool path_known;
 	union ib_gid peer_gid;
 	char sess_name[INET6_ADDRSTRLEN + 8];
 	u8 i_port_id[16];
@@ -652,8 +684,8 @@ enum {
  *	   (srpt_ch_park()); on &srpt_rdma_ch.list, under
  *	   &srpt_device.mutex.
  * @work: refreshes @lid, @sm_lid and @gid after a port event, closes
- *	  the port's channels when it went down and ends the parked ones
- *	  when it is active.
+ *	  the port's channels when it went down, and when it is active ends
+ *	  the parked ones and closes those whose GID, P_Key or LID changed.
  */
 struct srpt_port {
 	struct srpt_device *sdev;

@@ -1,0 +1,91 @@
+#!/bin/bash
+# improvement: an IP address of the soft-RoCE port is removed while a channel uses it as its GID: the target closes that channel within seconds with a log line naming it and the reason, its other channel (another address) keeps serving verified data on the same QP, and a login to a newly added address serves its data
+# timeout: 600
+# SPDX-License-Identifier: GPL-2.0-only
+set -euo pipefail
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
+srpt_begin
+
+ADDR_B=192.0.2.11
+ADDR_C=192.0.2.12
+setup_target 64
+acl_b=$(iport_acl_name 0000000000000002)
+must "ACL $acl_b for initiator_ext 2, LUN 0" acl_add "$TPG" "$acl_b" 0
+CH_A=$TPG/acls/$acl/channels
+CH_B=$TPG/acls/$acl_b/channels
+
+# gid_present ADDR: rxe0's GID table holds ADDR's IPv4-mapped GID
+gid_present() {
+	local hex
+	local -a b
+	IFS=. read -ra b <<< "$1"
+	hex=$(printf '%02x%02x:%02x%02x' "${b[@]}")
+	grep -qx "0000:0000:0000:0000:0000:ffff:$hex" \
+		/sys/class/infiniband/"$RXE"/ports/1/gids/* 2>/dev/null
+}
+# live_qp FILE: the QP number of the one live channel listed in FILE
+live_qp() {
+	local l
+	l=$(grep 'state=live' "$1") || return 1
+	[ "$(wc -l <<< "$l")" -eq 1 ] || return 1
+	field "$l" qp
+}
+b_live_on() { grep 'state=live' "$CH_B" | grep -q " local=$1:"; }
+b_closed() { ! grep -q 'state=live' "$CH_B"; }
+a_same_qp() { [ "$(live_qp "$CH_A")" = "$QP_A" ]; }
+remote_port_of() {	# remote_port_of HOST: its SRP remote port in sysfs
+	local p
+	for p in /sys/class/srp_remote_ports/port-"${1#host}":*; do
+		[ -e "$p" ] && { echo "$p"; return 0; }
+	done
+	return 1
+}
+
+must "$ADDR_B added to $NETDEV" ip addr add "$ADDR_B/24" dev "$NETDEV"
+must "rxe0 has a GID for $ADDR_B" wait_for 10 gid_present "$ADDR_B"
+login_disk initiator_ext=0000000000000001 ch_count=1
+DISK_A=$DISK
+must "login to $ADDR_B" srp_login initiator_ext=0000000000000002 ch_count=1 \
+	"dest=$ADDR_B:$CM_PORT"
+HOST_B=$SRP_HOST
+must "its disk appears" srp_get_disk "$HOST_B" 0
+DISK_B=$DISK
+check "the target lists B's channel on $ADDR_B" b_live_on "$ADDR_B"
+QP_A=''
+must "A has one live channel" eval 'QP_A=$(live_qp "$CH_A")'
+make_pattern /tmp/pattern 8
+check "8 MiB written through B" write_dev "$DISK_B" /tmp/pattern 48
+# B's reconnects would go to an address nobody has: keep them rare.
+check "B reconnects only after 60 s" \
+	eval 'echo 60 > "$(remote_port_of "$HOST_B")/reconnect_delay"'
+
+FAILED_A=$(chan_counter "$acl" failed)
+verify_rounds_start "$DISK_A" 8M 8
+check "I/O flows on A" io_flows 10 "$DISK_A"
+mark gid
+check "$ADDR_B removed from $NETDEV" ip addr del "$ADDR_B/24" dev "$NETDEV"
+check "rxe0 has no GID for $ADDR_B" wait_for 10 not gid_present "$ADDR_B"
+improvement "within 10 s the target lists no live channel for B" \
+	wait_for 10 b_closed
+improvement "a log line names B's channel and says why it closed" \
+	eval 'log_since gid | grep -Eq "ib_srpt: [^ ]+-[0-9]+: closing the channel: its GID left the port"'
+check "A's channel is live on the same QP $QP_A" a_same_qp
+check "I/O still flows on A" io_flows 10 "$DISK_A"
+verify_rounds_stop
+check "A's channel answered every command since GOOD (failed=$FAILED_A)" \
+	eval '[ "$(chan_counter "$acl" failed)" -eq "$FAILED_A" ]'
+check "B's remote port removed" eval 'echo 1 > "$(remote_port_of "$HOST_B")/delete"'
+
+# New logins take the port's new GIDs.
+must "$ADDR_C added to $NETDEV" ip addr add "$ADDR_C/24" dev "$NETDEV"
+must "rxe0 has a GID for $ADDR_C" wait_for 10 gid_present "$ADDR_C"
+check "login to $ADDR_C as B" srp_login initiator_ext=0000000000000002 ch_count=1 \
+	"dest=$ADDR_C:$CM_PORT"
+check "its disk appears" srp_get_disk "$SRP_HOST" 0
+check "the target lists B's channel on $ADDR_C" b_live_on "$ADDR_C"
+check "the 8 MiB written through B before read back" same_as_dev "$DISK" /tmp/pattern 48
+check "fio verify 8 MiB through $ADDR_C" fio_verify via-c "$DISK" 8M --offset=32M
+check "logout" srp_logout_all
+check "the target closed every channel" target_released
+srpt_end
