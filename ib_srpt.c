@@ -19,6 +19,8 @@
 #include <linux/err.h>
 #include <linux/error-injection.h>
 #include <linux/ctype.h>
+#include <linux/delay.h>
+#include <linux/etherdevice.h>
 #include <linux/string.h>
 #include <linux/inet.h>
 #include <linux/in6.h>
@@ -3458,65 +3460,58 @@ free_ch:
 }
 
 /*
- * Note which GID, P_Key and LID of its port @ch's QP took at login, for
- * srpt_ch_path_change(). The core keeps the QP's source GID entry in
- * &ib_qp.av_sgid_attr from the move to RTR on.
+ * What changed of the source GID of @p: it is no longer in the GID table
+ * of @port (at its index or, deleted and added again as a new MAC or a
+ * bonding failover does, at another), or its network device has a new
+ * MAC address, which the peer's address vector does not know. NULL if
+ * neither.
  */
-static void srpt_ch_note_path(struct srpt_rdma_ch *ch)
+static const char *srpt_sgid_change(struct ib_device *dev, u32 port,
+				    const struct srpt_ch_path *p)
 {
-	const struct ib_gid_attr *sgid = ch->qp->av_sgid_attr;
-	struct ib_device *dev = ch->sport->sdev->device;
-	u32 port = ch->sport->port;
-	struct srpt_ch_path *p = &ch->path;
-	struct ib_qp_init_attr init_attr;
-	struct ib_qp_attr attr;
+	const struct ib_gid_attr *attr;
+	const char *change = NULL;
+	u8 smac[ETH_ALEN];
 
-	p->has_sgid = sgid;
-	if (sgid) {
-		p->sgid = sgid->gid;
-		p->sgid_index = sgid->index;
-	}
-	p->has_pkey = !ib_query_qp(ch->qp, &attr, IB_QP_PKEY_INDEX,
-				   &init_attr) &&
-		!ib_get_cached_pkey(dev, port, attr.pkey_index, &p->pkey);
-	if (p->has_pkey)
-		p->pkey_index = attr.pkey_index;
-	p->has_lid = rdma_port_get_link_layer(dev, port) ==
-		IB_LINK_LAYER_INFINIBAND;
-	p->lid = READ_ONCE(ch->sport->lid);
-	/* Pairs with srpt_ch_path_change(): @path first, then the flag. */
-	smp_store_release(&ch->path_known, true);
+	attr = rdma_find_gid_by_port(dev, &p->sgid, p->sgid_type, port, NULL);
+	if (IS_ERR(attr))
+		return "its GID left the port";
+	if (p->has_smac && (rdma_read_gid_l2_fields(attr, NULL, smac) ||
+			    !ether_addr_equal(smac, p->smac)))
+		change = "its network device has a new MAC address";
+	rdma_put_gid_attr(attr);
+	return change;
 }
 
 /**
  * srpt_ch_path_change() - what of its port a channel's QP relies on changed
- * @ch: channel.
+ * @ch: channel, accepted (srpt_ch_note_path() ran).
  *
- * A QP whose source GID left the port's table (an IP address of a RoCE
- * port was removed), whose P_Key entry holds another partition, or
+ * A QP whose source GID is no longer in the port's table (an IP address
+ * of a RoCE port was removed) or whose network device has a new MAC
+ * address, whose P_Key entry holds another partition, or
  * whose port has a new LID sends from an address or partition the port
  * no longer has: its peer cannot answer, or gets packets from an
  * address it no longer reaches us by.
  *
- * Context: process context.
- * Return: what changed, for a log line, or NULL if nothing did or the
- * channel is not live yet.
+ * The LID is compared with &srpt_port.lid, which the port work reads
+ * again before it calls this.
+ *
+ * Context: process context; the caller holds &srpt_device.mutex.
+ * Return: what changed, for a log line, or NULL if nothing did.
  */
 static const char *srpt_ch_path_change(struct srpt_rdma_ch *ch)
 {
 	struct ib_device *dev = ch->sport->sdev->device;
 	u32 port = ch->sport->port;
 	const struct srpt_ch_path *p = &ch->path;
-	union ib_gid gid;
+	const char *change;
 	u16 pkey;
 
-	/* Pairs with srpt_ch_note_path(): the flag first, then @path. */
-	if (!smp_load_acquire(&ch->path_known))
-		return NULL;
-	if (p->has_sgid &&
-	    (rdma_query_gid(dev, port, p->sgid_index, &gid) ||
-	     memcmp(&gid, &p->sgid, sizeof(gid))))
-		return "its GID left the port";
+	lockdep_assert_held(&ch->sport->sdev->mutex);
+	change = p->has_sgid ? srpt_sgid_change(dev, port, p) : NULL;
+	if (change)
+		return change;
 	if (p->has_pkey &&
 	    (ib_get_cached_pkey(dev, port, p->pkey_index, &pkey) ||
 	     pkey != p->pkey))
@@ -3527,6 +3522,49 @@ static const char *srpt_ch_path_change(struct srpt_rdma_ch *ch)
 }
 
 /**
+ * srpt_ch_note_path() - note the port entries an accepted channel uses
+ * @ch: channel whose QP is ready to receive (RTR).
+ *
+ * Notes the QP's source GID and its network device's MAC address (the
+ * core holds the GID entry in &ib_qp.av_sgid_attr from the move to RTR
+ * on), its P_Key entry and the port's LID, for srpt_ch_path_change(). If one of them seems to have
+ * changed since the login request was taken, the port work, which reads
+ * the port's LID again first, decides and closes the channel.
+ *
+ * Context: process context; the caller holds &srpt_device.mutex, so
+ * that srpt_port_close_stale() sees every channel it lists noted.
+ */
+static void srpt_ch_note_path(struct srpt_rdma_ch *ch)
+{
+	const struct ib_gid_attr *sgid = ch->qp->av_sgid_attr;
+	struct ib_device *dev = ch->sport->sdev->device;
+	u32 port = ch->sport->port;
+	struct srpt_ch_path *p = &ch->path;
+	struct ib_qp_init_attr init_attr;
+	struct ib_port_attr pattr;
+	struct ib_qp_attr attr;
+
+	lockdep_assert_held(&ch->sport->sdev->mutex);
+	p->has_sgid = sgid;
+	if (sgid) {
+		p->sgid = sgid->gid;
+		p->sgid_type = sgid->gid_type;
+	}
+	p->has_smac = sgid && !rdma_read_gid_l2_fields(sgid, NULL, p->smac);
+	p->has_pkey = !ib_query_qp(ch->qp, &attr, IB_QP_PKEY_INDEX,
+				   &init_attr) &&
+		!ib_get_cached_pkey(dev, port, attr.pkey_index, &p->pkey);
+	if (p->has_pkey)
+		p->pkey_index = attr.pkey_index;
+	p->has_lid = rdma_port_get_link_layer(dev, port) ==
+		IB_LINK_LAYER_INFINIBAND && !ib_query_port(dev, port, &pattr);
+	if (p->has_lid)
+		p->lid = pattr.lid;
+	if (srpt_ch_path_change(ch))
+		queue_work(srpt_wq, &ch->sport->work);
+}
+
+/**
  * srpt_ch_established() - RTU received: start processing IUs
  * @ch: channel.
  *
@@ -3534,7 +3572,6 @@ static const char *srpt_ch_path_change(struct srpt_rdma_ch *ch)
  */
 static void srpt_ch_established(struct srpt_rdma_ch *ch)
 {
-	const char *change = NULL;
 	int ret = 0;
 
 	mutex_lock(&ch->iu_mutex);
@@ -3543,23 +3580,14 @@ static void srpt_ch_established(struct srpt_rdma_ch *ch)
 		goto unlock;
 	if (ch->ib_cm_id)
 		ret = srpt_ib_qp_modify(ch, IB_QPS_RTS);
-	if (ret)
-		goto unlock;
-	/* A port event that came before this is seen here, later ones by
-	 * srpt_port_close_stale().
-	 */
-	srpt_ch_note_path(ch);
-	change = srpt_ch_path_change(ch);
-	if (!change && srpt_ch_set_state(ch, SRPT_CH_LIVE) == SRPT_CH_CONNECTING)
+	if (!ret && srpt_ch_set_state(ch, SRPT_CH_LIVE) == SRPT_CH_CONNECTING)
 		srpt_process_early(ch);
 unlock:
 	mutex_unlock(&ch->iu_mutex);
-	if (ret)
+	if (ret) {
 		srpt_ch_warn(ch, "cannot move the QP to RTS\n");
-	if (change)
-		srpt_ch_warn(ch, "closing the new channel: %s\n", change);
-	if (ret || change)
 		srpt_ch_close(ch);
+	}
 }
 
 /*
@@ -3702,22 +3730,17 @@ static void srpt_port_unpark(struct srpt_port *sport)
 	}
 }
 
-/**
- * srpt_port_close_stale() - close the channels a port event left stale
- * @sport: port, active.
- *
- * Closes each channel of @sport whose source GID, P_Key or LID is no
- * longer what its QP took at login (srpt_ch_path_change()). New logins
- * take the port's new entries.
- *
- * Context: process context.
+/*
+ * Close (@close) or count the channels of @sport whose port entries
+ * changed; return how many.
  */
-static void srpt_port_close_stale(struct srpt_port *sport)
+static u32 srpt_port_stale_pass(struct srpt_port *sport, bool close)
 {
 	struct srpt_device *sdev = sport->sdev;
 	struct srpt_rdma_ch *ch;
 	struct srpt_nexus *n;
 	const char *change;
+	u32 count = 0;
 
 	mutex_lock(&sdev->mutex);
 	list_for_each_entry(n, &sport->nexus_list, entry)
@@ -3727,10 +3750,41 @@ static void srpt_port_close_stale(struct srpt_port *sport)
 			change = srpt_ch_path_change(ch);
 			if (!change)
 				continue;
+			count++;
+			if (!close)
+				continue;
 			srpt_ch_warn(ch, "closing the channel: %s\n", change);
 			srpt_ch_close(ch);
 		}
 	mutex_unlock(&sdev->mutex);
+	return count;
+}
+
+/**
+ * srpt_port_close_stale() - close the channels a port event left stale
+ * @sport: port, active.
+ *
+ * Closes each channel of @sport whose source GID, P_Key or LID is no
+ * longer what its QP took at login (srpt_ch_path_change()). New logins
+ * take the port's new entries. An InfiniBand port's GID table is
+ * rewritten entry by entry on GID and reregistration events, each entry
+ * briefly absent: a channel is closed only if its entry still differs
+ * %SRPT_PATH_SETTLE_MS later.
+ *
+ * Context: process context.
+ */
+static void srpt_port_close_stale(struct srpt_port *sport)
+{
+	u32 count;
+
+	if (!srpt_port_stale_pass(sport, false))
+		return;
+	msleep(SRPT_PATH_SETTLE_MS);
+	count = srpt_port_stale_pass(sport, true);
+	if (count)
+		pr_info("HCA port %s/%u: closing %u channels whose GID, MAC address, P_Key or LID changed\n",
+			dev_name(&sport->sdev->device->dev), sport->port,
+			count);
 }
 
 /**
@@ -3986,6 +4040,7 @@ static int srpt_cm_login(struct srpt_req *req)
 		reason = SRP_LOGIN_REJ_INSUFFICIENT_RESOURCES;
 		goto unlock;
 	}
+	srpt_ch_note_path(ch);
 	mutex_unlock(&sdev->mutex);
 	kfree(rsp);
 	trace_srpt_login_accepted(name, acl_name, ch->qp_num, ch->credits,

@@ -10,6 +10,7 @@
 #ifndef IB_SRPT_H
 #define IB_SRPT_H
 
+#include <linux/if_ether.h>
 #include <linux/inet.h>
 #include <linux/kref.h>
 #include <linux/list.h>
@@ -72,6 +73,12 @@ enum {
 	SRPT_RDMA_CM_BACKLOG		= 128,
 	/* Longest wait for an SRP_T_LOGOUT to be sent, in jiffies. */
 	SRPT_T_LOGOUT_TIMEOUT		= 5 * HZ,
+	/*
+	 * How long a changed port entry must stay changed before its
+	 * channels are closed, in ms: an InfiniBand GID table is rewritten
+	 * entry by entry, each briefly absent.
+	 */
+	SRPT_PATH_SETTLE_MS		= 100,
 	/* SRP response codes (SRP r16a, SRP_RSP response data). */
 	SRPT_RSP_CODE_COMPLETE		= 0x00,
 	SRPT_RSP_CODE_INVALID_FIELDS	= 0x02,
@@ -452,26 +459,31 @@ struct srpt_ch_stats {
 
 /**
  * struct srpt_ch_path - the port table entries a channel's QP relies on
- * @sgid: the GID the QP sends from, at login; valid if @has_sgid.
- * @sgid_index: its GID table index.
- * @pkey: the QP's P_Key, at login; valid if @has_pkey.
+ * @sgid: the GID the QP sends from; valid if @has_sgid.
+ * @sgid_type: its GID type (IB, RoCE v1, RoCE v2).
+ * @smac: the MAC address of its network device; valid if @has_smac.
+ * @pkey: the QP's P_Key; valid if @has_pkey.
  * @pkey_index: its P_Key table index.
- * @lid: the port's LID at login (&srpt_port.lid); valid if @has_lid.
+ * @lid: the port's LID; valid if @has_lid.
  * @has_sgid: the QP's address vector names a source GID (always on
  *	RoCE; on InfiniBand when the path has a GRH).
+ * @has_smac: the GID belongs to a network device (RoCE).
  * @has_pkey: the QP's P_Key index could be read.
  * @has_lid: the port's link layer is InfiniBand.
  *
- * When one of these entries changes, the QP sends from an address or
- * partition the port no longer has: srpt_port_close_stale() closes it.
+ * Noted when the login is accepted. When one of these entries changes,
+ * the QP sends from an address or partition the port no longer has:
+ * srpt_port_close_stale() closes the channel.
  */
 struct srpt_ch_path {
 	union ib_gid sgid;
-	u32 sgid_index;
+	enum ib_gid_type sgid_type;
+	u8 smac[ETH_ALEN];
 	u16 pkey;
 	u16 pkey_index;
 	u32 lid;
 	bool has_sgid;
+	bool has_smac;
 	bool has_pkey;
 	bool has_lid;
 };
@@ -535,10 +547,8 @@ struct srpt_ch_path {
  *	complete within %SRPT_T_LOGOUT_TIMEOUT.
  * @n_free: entries on @free_list, under @lock.
  * @stats: counters shown in the ACL's channels file.
- * @path: the port table entries the QP relies on; valid once
- *	@path_known.
- * @path_known: set, with release ordering, when the channel goes live
- *	and @path holds its values.
+ * @path: the port table entries the QP relies on, noted when the
+ *	login is accepted; under &srpt_device.mutex.
  * @peer_gid: the initiator's GID (IB/CM).
  * @sess_name: initiator name used for the session and in log lines.
  * @i_port_id: initiator port ID of the login.
@@ -584,7 +594,6 @@ struct srpt_rdma_ch {
 	u32 n_free;
 	struct srpt_ch_stats stats;
 	struct srpt_ch_path path;
-	bool path_known;
 	union ib_gid peer_gid;
 	char sess_name[INET6_ADDRSTRLEN + 8];
 	u8 i_port_id[16];

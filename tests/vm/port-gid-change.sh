@@ -1,5 +1,5 @@
 #!/bin/bash
-# improvement: an IP address of the soft-RoCE port is removed while a channel uses it as its GID: the target closes that channel within seconds with a log line naming it and the reason, its other channel (another address) keeps serving verified data on the same QP, and a login to a newly added address serves its data
+# improvement: an IP address of the soft-RoCE port is removed while a channel uses it as its GID: the target closes that channel within seconds with a log line naming it and the reason, its other channel (another address) keeps serving verified data on the same QP, and a login to a newly added address serves its data; a new MAC closes every channel (peers address the old one) and a login after it serves its data
 # timeout: 600
 # SPDX-License-Identifier: GPL-2.0-only
 set -euo pipefail
@@ -32,8 +32,9 @@ live_qp() {
 	field "$l" qp
 }
 b_live_on() { grep 'state=live' "$CH_B" | grep -q " local=$1:"; }
-b_closed() { ! grep -q 'state=live' "$CH_B"; }
+b_closed() { [ -r "$CH_B" ] && ! grep -q 'state=live' "$CH_B"; }
 a_same_qp() { [ "$(live_qp "$CH_A")" = "$QP_A" ]; }
+a_closed() { [ -r "$CH_A" ] && ! grep -q 'state=live' "$CH_A"; }
 remote_port_of() {	# remote_port_of HOST: its SRP remote port in sysfs
 	local p
 	for p in /sys/class/srp_remote_ports/port-"${1#host}":*; do
@@ -52,8 +53,9 @@ HOST_B=$SRP_HOST
 must "its disk appears" srp_get_disk "$HOST_B" 0
 DISK_B=$DISK
 check "the target lists B's channel on $ADDR_B" b_live_on "$ADDR_B"
-QP_A=''
+QP_A='' QP_B=''
 must "A has one live channel" eval 'QP_A=$(live_qp "$CH_A")'
+must "B has one live channel" eval 'QP_B=$(live_qp "$CH_B")'
 make_pattern /tmp/pattern 8
 check "8 MiB written through B" write_dev "$DISK_B" /tmp/pattern 48
 # B's reconnects would go to an address nobody has: keep them rare.
@@ -68,8 +70,10 @@ check "$ADDR_B removed from $NETDEV" ip addr del "$ADDR_B/24" dev "$NETDEV"
 check "rxe0 has no GID for $ADDR_B" wait_for 10 not gid_present "$ADDR_B"
 improvement "within 10 s the target lists no live channel for B" \
 	wait_for 10 b_closed
-improvement "a log line names B's channel and says why it closed" \
-	eval 'log_since gid | grep -Eq "ib_srpt: [^ ]+-[0-9]+: closing the channel: its GID left the port"'
+improvement "a log line names B's channel (QP $QP_B) and says why it closed" \
+	eval 'log_since gid | grep -Eq "ib_srpt: [^ ]+-$QP_B: closing the channel: its GID left the port"'
+improvement "a log line counts the channels closed on the port" \
+	eval 'log_since gid | grep -q "HCA port $RXE/1: closing 1 channels whose GID, MAC address, P_Key or LID changed"'
 check "A's channel is live on the same QP $QP_A" a_same_qp
 check "I/O still flows on A" io_flows 10 "$DISK_A"
 verify_rounds_stop
@@ -80,12 +84,31 @@ check "B's remote port removed" eval 'echo 1 > "$(remote_port_of "$HOST_B")/dele
 # New logins take the port's new GIDs.
 must "$ADDR_C added to $NETDEV" ip addr add "$ADDR_C/24" dev "$NETDEV"
 must "rxe0 has a GID for $ADDR_C" wait_for 10 gid_present "$ADDR_C"
+# The disconnect request of B's channel had no source address; the
+# device's CM still works.
 check "login to $ADDR_C as B" srp_login initiator_ext=0000000000000002 ch_count=1 \
 	"dest=$ADDR_C:$CM_PORT"
 check "its disk appears" srp_get_disk "$SRP_HOST" 0
 check "the target lists B's channel on $ADDR_C" b_live_on "$ADDR_C"
 check "the 8 MiB written through B before read back" same_as_dev "$DISK" /tmp/pattern 48
 check "fio verify 8 MiB through $ADDR_C" fio_verify via-c "$DISK" 8M --offset=32M
+
+# A new MAC: the peers' address vectors name the old one, so every
+# RoCE channel of the network device is closed, although the GIDs of
+# their IPv4 addresses come back with the same values.
+mark mac
+check "$NETDEV gets a new MAC" ip link set "$NETDEV" address 52:54:00:12:34:57
+improvement "within 10 s the target lists no live channel for A or B" \
+	wait_for 10 eval 'a_closed && b_closed'
+improvement "a log line gives the new MAC as the reason" \
+	eval 'log_since mac | grep -q "closing the channel: its network device has a new MAC address"'
+check "ib_srp logs out" srp_logout_all
+# The initiator's port ID follows its GID, and so the MAC.
+check "ACL for A's port ID under the new MAC" \
+	acl_add "$TPG" 0x0000000000000001505400fffe123457 0
+check "A logs in again" srp_login initiator_ext=0000000000000001 ch_count=1
+check "its disk appears" srp_get_disk "$SRP_HOST" 0
+check "fio verify 8 MiB on A after the new MAC" fio_verify after-mac "$DISK" 8M --offset=16M
 check "logout" srp_logout_all
 check "the target closed every channel" target_released
 srpt_end
