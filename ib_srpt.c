@@ -3527,9 +3527,10 @@ static const char *srpt_ch_path_change(struct srpt_rdma_ch *ch)
  *
  * Notes the QP's source GID and its network device's MAC address (the
  * core holds the GID entry in &ib_qp.av_sgid_attr from the move to RTR
- * on), its P_Key entry and the port's LID, for srpt_ch_path_change(). If one of them seems to have
- * changed since the login request was taken, the port work, which reads
- * the port's LID again first, decides and closes the channel.
+ * on), its P_Key entry and the port's LID, for srpt_ch_path_change().
+ * If one of them seems to have changed since the login request was
+ * taken, the port work, which reads the port's LID again first, decides
+ * and closes the channel.
  *
  * Context: process context; the caller holds &srpt_device.mutex, so
  * that srpt_port_close_stale() sees every channel it lists noted.
@@ -3730,42 +3731,35 @@ static void srpt_port_unpark(struct srpt_port *sport)
 	}
 }
 
-/*
- * Close (@close) or count the channels of @sport whose port entries
- * changed; return how many.
- */
-static u32 srpt_port_stale_pass(struct srpt_port *sport, bool close)
-{
-	struct srpt_device *sdev = sport->sdev;
-	struct srpt_rdma_ch *ch;
-	struct srpt_nexus *n;
-	const char *change;
-	u32 count = 0;
+/* What srpt_ch_stale() matches: the channels of @sport, logged if @log. */
+struct srpt_stale_arg {
+	struct srpt_port *sport;
+	bool log;
+};
 
-	mutex_lock(&sdev->mutex);
-	list_for_each_entry(n, &sport->nexus_list, entry)
-		list_for_each_entry(ch, &n->ch_list, list) {
-			if (READ_ONCE(ch->state) > SRPT_CH_LIVE)
-				continue;
-			change = srpt_ch_path_change(ch);
-			if (!change)
-				continue;
-			count++;
-			if (!close)
-				continue;
-			srpt_ch_warn(ch, "closing the channel: %s\n", change);
-			srpt_ch_close(ch);
-		}
-	mutex_unlock(&sdev->mutex);
-	return count;
+/*
+ * srpt_has_channel() and srpt_close_matching() filter: a connecting or
+ * live channel of the port whose port entries changed.
+ */
+static bool srpt_ch_stale(struct srpt_rdma_ch *ch, void *arg)
+{
+	const struct srpt_stale_arg *a = arg;
+	const char *change;
+
+	if (ch->sport != a->sport || READ_ONCE(ch->state) > SRPT_CH_LIVE)
+		return false;
+	change = srpt_ch_path_change(ch);
+	if (change && a->log)
+		srpt_ch_warn(ch, "closing the channel: %s\n", change);
+	return change;
 }
 
 /**
  * srpt_port_close_stale() - close the channels a port event left stale
  * @sport: port, active.
  *
- * Closes each channel of @sport whose source GID, P_Key or LID is no
- * longer what its QP took at login (srpt_ch_path_change()). New logins
+ * Closes each channel of @sport whose source GID, MAC address, P_Key or
+ * LID is no longer what its QP took at login (srpt_ch_path_change()). New logins
  * take the port's new entries. An InfiniBand port's GID table is
  * rewritten entry by entry on GID and reregistration events, each entry
  * briefly absent: a channel is closed only if its entry still differs
@@ -3775,12 +3769,14 @@ static u32 srpt_port_stale_pass(struct srpt_port *sport, bool close)
  */
 static void srpt_port_close_stale(struct srpt_port *sport)
 {
+	struct srpt_stale_arg arg = { .sport = sport };
 	u32 count;
 
-	if (!srpt_port_stale_pass(sport, false))
+	if (!srpt_has_channel(sport->sdev, srpt_ch_stale, &arg, false))
 		return;
 	msleep(SRPT_PATH_SETTLE_MS);
-	count = srpt_port_stale_pass(sport, true);
+	arg.log = true;
+	count = srpt_close_matching(sport->sdev, srpt_ch_stale, &arg);
 	if (count)
 		pr_info("HCA port %s/%u: closing %u channels whose GID, MAC address, P_Key or LID changed\n",
 			dev_name(&sport->sdev->device->dev), sport->port,
