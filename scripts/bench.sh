@@ -14,20 +14,26 @@
 # --jobs RE runs only the jobs whose names match the extended regular
 # expression RE. --against KO measures against another build of this
 # driver instead of Debian's (before and after a change, same boot).
+# --profile also samples every job with perf (which slows it: use these
+# rounds for where the time goes, not for IOPS) and prints, per job and
+# driver, the medians of the CPU time per I/O spent in the code of
+# ib_srpt, the target core, ib_core, rdma_rxe, ib_srp and the rest of
+# the kernel.
 #
-# Usage: scripts/bench.sh [--rounds N] [--runtime SEC] [--jobs RE] [--against KO]
+# Usage: scripts/bench.sh [--rounds N] [--runtime SEC] [--jobs RE] [--against KO] [--profile]
 set -euo pipefail
 
 SELF=$(readlink -f "${BASH_SOURCE[0]}")
 REPO=$(dirname "$(dirname "$SELF")")
 cd "$REPO"
-rounds=5 runtime=15 jobs=. against=''
+rounds=5 runtime=15 jobs=. against='' profile=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--rounds) rounds=$2; shift 2 ;;
 	--runtime) runtime=$2; shift 2 ;;
 	--jobs) jobs=$2; shift 2 ;;
 	--against) against=$(readlink -f "$2"); shift 2 ;;
+	--profile) profile=1; shift ;;
 	*) sed -n '/^# Usage:/p' "$SELF" >&2; exit 2 ;;
 	esac
 done
@@ -48,7 +54,8 @@ fi
 timeout=$((300 + rounds * 2 * (10 * (runtime + 20) + 90)))
 bash scripts/vm-run.sh --module ref --results "$results" --timeout "$timeout" \
 	--env BENCH_KO=/results/ib_srpt.ko --env BENCH_ROUNDS="$rounds" \
-	--env BENCH_RUNTIME="$runtime" --env BENCH_JOBS="$jobs" "${ref_env[@]}" \
+	--env BENCH_RUNTIME="$runtime" --env BENCH_JOBS="$jobs" \
+	--env BENCH_PROFILE="$profile" "${ref_env[@]}" \
 	tests/bench/fio-compare.sh >/dev/null || true
 
 grep '^result ' "$results/scenario.log" > "$results/results.txt" || {
@@ -84,4 +91,26 @@ for j in jobs:
     print("%-18s %3d %9.0f %9.0f %s %8.1f %8.1f %s %8.1f %8.1f %s %7.1f %7.1f %s" % (
         j, min(len(o), len(r)), *cols))
 PY
+if [ "$profile" = 1 ]; then
+	grep '^profile ' "$results/scenario.log" > "$results/profile.txt" || {
+		echo "bench: no profile; see $results"
+		exit 1
+	}
+	echo
+	echo "CPU time per I/O by module (us, medians of the profiled rounds):"
+	python3 - "$results/profile.txt" <<'PY'
+import sys, collections, statistics
+acc = collections.defaultdict(list)
+mods = []
+for line in open(sys.argv[1]):
+    f = line.split()
+    kv = dict(x.split("=") for x in f[4:])
+    mods = mods or list(kv)
+    acc[(f[3], f[1])].append(kv)
+print("%-18s %-4s" % ("job", "drv") + "".join(" %15s" % m for m in mods))
+for (job, drv), rows in acc.items():
+    print("%-18s %-4s" % (job, drv) + "".join(
+        " %15.2f" % statistics.median(float(r[m]) for r in rows) for m in mods))
+PY
+fi
 echo "raw results: $results/results.txt"

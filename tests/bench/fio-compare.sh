@@ -14,6 +14,18 @@
 # where the latencies are fio's completion latencies and CPU-US/IO is the
 # VM's system, interrupt and softirq time over the job (target and
 # initiator kernels together: both run in this VM) divided by the I/Os.
+#
+# With BENCH_PROFILE=1 every job also runs under perf record (cpu-clock
+# samples on every CPU, PROFILE_HZ a second), and a "profile" line gives
+# the CPU time per I/O spent in the code of each module that serves it:
+#   profile DRIVER ROUND JOB MODULE=US/IO...
+# for ib_srpt, target_core_mod, ib_core, rdma_rxe, ib_srp, the rest of
+# the kernel, user space, and all of them ("busy": every sample but the
+# idle loop's halt). Sampling costs time, so profiled rounds are for
+# attribution only, not for the IOPS of the table. The guest has no
+# PMU under TCG: cpu-clock samples are taken by a timer interrupt, so
+# time spent with interrupts off is charged to the function that turns
+# them on again (_raw_spin_unlock_irqrestore and the like, "kernel").
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 srpt_begin
@@ -35,19 +47,59 @@ JOBS=(
 	"write-1m           1 --rw=write     --bs=1m    --iodepth=4"
 )
 
+PROFILE_HZ=997
+PERF_DATA=/tmp/bench.perf
+
+# profile_line DRIVER ROUND JOB IOS: the "profile" line of the last job.
+# perf 6.1 counts samples in modules as the kernel's, so each kernel
+# symbol is put in its module by /proc/kallsyms.
+profile_line() {
+	perf report -i "$PERF_DATA" --sort sym --stdio -q -n 2>/dev/null |
+		python3 -c '
+import sys
+drv, rnd, job = sys.argv[1:4]
+ios, hz = int(sys.argv[4]), int(sys.argv[5])
+want = ("ib_srpt", "target_core_mod", "ib_core", "rdma_rxe", "ib_srp")
+mod = {}
+for line in open("/proc/kallsyms"):
+    f = line.split()
+    if len(f) == 4:
+        mod[f[2]] = f[3].strip("[]")
+us = dict.fromkeys(want + ("kernel", "user", "busy"), 0.0)
+for line in sys.stdin:
+    f = line.split()
+    if len(f) < 4 or not f[1].isdigit() or not ios:
+        continue
+    if f[3] in ("pv_native_safe_halt", "default_idle", "native_safe_halt"):
+        continue
+    m = "user" if f[2] != "[k]" else mod.get(f[3], "kernel")
+    t = int(f[1]) * 1e6 / hz / ios
+    us[m if m in want or m == "user" else "kernel"] += t
+    us["busy"] += t
+print("profile %s %s %s %s" % (drv, rnd, job,
+      " ".join("%s=%.2f" % kv for kv in us.items())))
+' "$@" "$PROFILE_HZ"
+}
+
 # kernel_ticks: system + irq + softirq time of the VM, in USER_HZ ticks
 kernel_ticks() { awk '/^cpu / { print $4 + $7 + $8 }' /proc/stat; }
 
 # bench_job DRIVER ROUND NAME DISK-NO FIO-ARGS...: print "result"
 bench_job() {
-	local drv=$1 round=$2 name=$3 disk=$DISK1 out t0 t1
+	local drv=$1 round=$2 name=$3 disk=$DISK1 out t0 t1 perf=()
 	[ "$4" = 2 ] && disk=$DISK2
 	shift 4
+	[ "${BENCH_PROFILE:-0}" = 1 ] &&
+		perf=(perf record -q -a -e cpu-clock -F "$PROFILE_HZ" -o "$PERF_DATA" --)
 	t0=$(kernel_ticks)
-	out=$(fio --name="$name" --filename="$disk" --allow_file_create=0 --direct=1 \
-		--ioengine=libaio --time_based --runtime="$RUNTIME" \
+	out=$("${perf[@]}" fio --name="$name" --filename="$disk" --allow_file_create=0 \
+		--direct=1 --ioengine=libaio --time_based --runtime="$RUNTIME" \
 		--size=192M --group_reporting --output-format=json "$@" 2>/dev/null) || return 1
 	t1=$(kernel_ticks)
+	[ ${#perf[@]} -eq 0 ] || profile_line "$drv" "$round" "$name" "$(python3 -c '
+import json, sys
+j = json.loads(sys.stdin.read())["jobs"][0]
+print(j["read"]["total_ios"] + j["write"]["total_ios"])' <<<"$out")"
 	python3 -c '
 import json, os, sys
 j = json.loads(sys.stdin.read())["jobs"][0]
