@@ -26,6 +26,8 @@
 # PMU under TCG: cpu-clock samples are taken by a timer interrupt, so
 # time spent with interrupts off is charged to the function that turns
 # them on again (_raw_spin_unlock_irqrestore and the like, "kernel").
+# The functions of ib_srpt, with their CPU time per I/O, go to
+# /results/profile-syms.txt.
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 srpt_begin
@@ -66,6 +68,7 @@ for line in open("/proc/kallsyms"):
     if len(f) == 4:
         mod[f[2]] = f[3].strip("[]")
 us = dict.fromkeys(want + ("kernel", "user", "busy"), 0.0)
+syms = open("/results/profile-syms.txt", "a")
 for line in sys.stdin:
     f = line.split()
     if len(f) < 4 or not f[1].isdigit() or not ios:
@@ -74,6 +77,8 @@ for line in sys.stdin:
         continue
     m = "user" if f[2] != "[k]" else mod.get(f[3], "kernel")
     t = int(f[1]) * 1e6 / hz / ios
+    if m == "ib_srpt":
+        print("profile-sym %s %s %s %s %.2f" % (drv, rnd, job, f[3], t), file=syms)
     us[m if m in want or m == "user" else "kernel"] += t
     us["busy"] += t
 print("profile %s %s %s %s" % (drv, rnd, job,
