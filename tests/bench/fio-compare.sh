@@ -10,10 +10,11 @@
 # round loads one driver, configures the same target, logs in, runs
 # every job, logs out and unloads; rounds alternate between the
 # drivers. Prints one "result" line per driver, job and round:
-#   result DRIVER ROUND JOB IOPS MIB/S LAT-MEAN-US LAT-P99-US CPU-US/IO
-# where the latencies are fio's completion latencies and CPU-US/IO is the
+#   result DRIVER ROUND JOB IOPS MIB/S LAT-MEAN-US LAT-P99-US CPU-US/IO IOS
+# where the latencies are fio's completion latencies, CPU-US/IO is the
 # VM's system, interrupt and softirq time over the job (target and
-# initiator kernels together: both run in this VM) divided by the I/Os.
+# initiator kernels together: both run in this VM) divided by the I/Os
+# and IOS is the number of I/Os.
 #
 # With BENCH_PROFILE=1 every job also runs under perf record (cpu-clock
 # samples on every CPU, PROFILE_HZ a second), and a "profile" line gives
@@ -91,7 +92,7 @@ kernel_ticks() { awk '/^cpu / { print $4 + $7 + $8 }' /proc/stat; }
 
 # bench_job DRIVER ROUND NAME DISK-NO FIO-ARGS...: print "result"
 bench_job() {
-	local drv=$1 round=$2 name=$3 disk=$DISK1 out t0 t1 perf=()
+	local drv=$1 round=$2 name=$3 disk=$DISK1 out res t0 t1 perf=()
 	[ "$4" = 2 ] && disk=$DISK2
 	shift 4
 	[ "${BENCH_PROFILE:-0}" = 1 ] &&
@@ -101,11 +102,7 @@ bench_job() {
 		--direct=1 --ioengine=libaio --time_based --runtime="$RUNTIME" \
 		--size=192M --group_reporting --output-format=json "$@" 2>/dev/null) || return 1
 	t1=$(kernel_ticks)
-	[ ${#perf[@]} -eq 0 ] || profile_line "$drv" "$round" "$name" "$(python3 -c '
-import json, sys
-j = json.loads(sys.stdin.read())["jobs"][0]
-print(j["read"]["total_ios"] + j["write"]["total_ios"])' <<<"$out")"
-	python3 -c '
+	res=$(python3 -c '
 import json, os, sys
 j = json.loads(sys.stdin.read())["jobs"][0]
 ios = j["read"]["total_ios"] + j["write"]["total_ios"]
@@ -116,9 +113,11 @@ lat = d["clat_ns"]
 p99 = lat.get("percentile", {}).get("99.000000", 0) / 1000
 hz = os.sysconf("SC_CLK_TCK")
 cpu = (int(sys.argv[5]) - int(sys.argv[4])) * 1e6 / hz / ios if ios else 0
-print("result %s %s %s %.1f %.2f %.1f %.1f %.1f" % (sys.argv[1], sys.argv[2], sys.argv[3],
-      iops, bw, lat["mean"] / 1000, p99, cpu))
-' "$drv" "$round" "$name" "$t0" "$t1" <<<"$out"
+print("result %s %s %s %.1f %.2f %.1f %.1f %.1f %d" % (sys.argv[1], sys.argv[2], sys.argv[3],
+      iops, bw, lat["mean"] / 1000, p99, cpu, ios))
+' "$drv" "$round" "$name" "$t0" "$t1" <<<"$out") || return 1
+	echo "$res"
+	[ ${#perf[@]} -eq 0 ] || profile_line "$drv" "$round" "$name" "${res##* }"
 }
 
 bench_round() {
