@@ -80,7 +80,7 @@ for line in sys.stdin:
     t = int(f[1]) * 1e6 / hz / ios
     if m == "ib_srpt":
         print("profile-sym %s %s %s %s %.2f" % (drv, rnd, job, f[3], t), file=syms)
-    us[m if m in want or m == "user" else "kernel"] += t
+    us[m if m in us else "kernel"] += t
     us["busy"] += t
 print("profile %s %s %s %s" % (drv, rnd, job,
       " ".join("%s=%.2f" % kv for kv in us.items())))
