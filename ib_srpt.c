@@ -2017,6 +2017,11 @@ static void srpt_post_rsp(struct srpt_send_ioctx *ioctx, u32 len, bool rdma)
 		srpt_finish_unposted(ioctx);
 		return;
 	}
+	if (len <= ch->max_inline) {
+		/* The CPU copies inline data at post time: a kernel address. */
+		sge.addr = (uintptr_t)ioctx->rsp.buf;
+		wr.send_flags |= IB_SEND_INLINE;
+	}
 	for (i = rdma ? (int)ioctx->nr_rws - 1 : -1; i >= 0; i--)
 		if (ioctx->rws[i].map_nents)
 			first = rdma_rw_ctx_wrs(&ioctx->rws[i].rw, ch->qp,
@@ -3022,12 +3027,32 @@ static void srpt_ch_size_queues(struct srpt_rdma_ch *ch,
 			    dev->attrs.max_cqe);
 }
 
+/* Create @ch's QP, through RDMA/CM or not; 0 or a negative errno. */
+static int srpt_ch_create_qp_attr(struct srpt_rdma_ch *ch,
+				  struct ib_qp_init_attr *attr)
+{
+	struct ib_pd *pd = ch->sport->sdev->pd;
+	int ret;
+
+	if (ch->rdma_cm_id) {
+		ret = rdma_create_qp(ch->rdma_cm_id, pd, attr);
+		ch->qp = ret ? NULL : ch->rdma_cm_id->qp;
+		return ret;
+	}
+	ch->qp = ib_create_qp(pd, attr);
+	ret = PTR_ERR_OR_ZERO(ch->qp);
+	if (ret)
+		ch->qp = NULL;
+	return ret;
+}
+
 /**
  * srpt_ch_create_qp() - create a channel's CQ and QP
  * @ch: channel; @ch->credits, @ch->sq_size and @ch->srq are set.
  *
  * The queues are sized by srpt_ch_size_queues(); the CQ serves both
- * and comes from the device's CQ pool.
+ * and comes from the device's CQ pool. Small responses are sent inline
+ * where the device can (@ch->max_inline), saving the HCA a DMA read.
  *
  * Context: process context.
  * Return: 0 or a negative errno.
@@ -3045,6 +3070,7 @@ static int srpt_ch_create_qp(struct srpt_rdma_ch *ch)
 		.port_num = port,
 		.srq = ch->srq,
 	};
+	struct ib_qp_init_attr asked;
 	int ret;
 
 	srpt_ch_size_queues(ch, &attr);
@@ -3060,14 +3086,14 @@ static int srpt_ch_create_qp(struct srpt_rdma_ch *ch)
 	}
 	attr.send_cq = ch->cq;
 	attr.recv_cq = ch->cq;
-	if (ch->rdma_cm_id) {
-		ret = rdma_create_qp(ch->rdma_cm_id, sdev->pd, &attr);
-		ch->qp = ret ? NULL : ch->rdma_cm_id->qp;
-	} else {
-		ch->qp = ib_create_qp(sdev->pd, &attr);
-		ret = PTR_ERR_OR_ZERO(ch->qp);
-		if (ret)
-			ch->qp = NULL;
+	attr.cap.max_inline_data = SRPT_INLINE_RSP;
+	asked = attr;
+	ret = srpt_ch_create_qp_attr(ch, &attr);
+	if (ret) {
+		/* A device may send nothing inline; the core changed @attr. */
+		attr = asked;
+		attr.cap.max_inline_data = 0;
+		ret = srpt_ch_create_qp_attr(ch, &attr);
 	}
 	if (ret) {
 		ib_cq_pool_put(ch->cq, ch->cq_size);
@@ -3075,6 +3101,7 @@ static int srpt_ch_create_qp(struct srpt_rdma_ch *ch)
 		return ret;
 	}
 	ch->qp_num = ch->qp->qp_num;
+	ch->max_inline = attr.cap.max_inline_data;
 	ch->sq_size = srpt_sq_budget(attr.cap.max_send_wr, ch->cq_size,
 				     ch->credits);
 	atomic_set(&ch->sq_wr_avail, ch->sq_size);
@@ -4720,7 +4747,7 @@ static int srpt_ch_stats_line(char *page, int len, struct srpt_rdma_ch *ch)
 
 	srpt_ch_addrs(ch, local, remote, sizeof(local));
 	return len + scnprintf(page + len, PAGE_SIZE - len,
-		"qp=%u state=%s cm=%s initiator=%s port_id=0x%016llx%016llx local=%s remote=%s it_iu_len=%u ti_iu_len=%u imm_data=%u credits=%u in_flight=%u sq_depth=%u sq_free=%d comp_vector=%d cmds=%lld tmfs=%lld bytes_in=%lld bytes_out=%lld refused=%lld failed=%lld sq_waits=%lld iu_waits=%lld imm_in_place=%lld imm_copied=%lld\n",
+		"qp=%u state=%s cm=%s initiator=%s port_id=0x%016llx%016llx local=%s remote=%s it_iu_len=%u ti_iu_len=%u imm_data=%u credits=%u in_flight=%u sq_depth=%u sq_free=%d comp_vector=%d cmds=%lld tmfs=%lld bytes_in=%lld bytes_out=%lld refused=%lld failed=%lld sq_waits=%lld iu_waits=%lld imm_in_place=%lld imm_copied=%lld rsp_inline=%u\n",
 		ch->qp_num, srpt_ch_state_names[READ_ONCE(ch->state)],
 		ch->rdma_cm_id ? "rdma_cm" : "ib_cm", ch->sess_name,
 		get_unaligned_be64(ch->i_port_id),
@@ -4733,7 +4760,7 @@ static int srpt_ch_stats_line(char *page, int len, struct srpt_rdma_ch *ch)
 		atomic64_read(&st->bytes_out), atomic64_read(&st->refused),
 		atomic64_read(&st->failed), atomic64_read(&st->sq_waits),
 		atomic64_read(&st->iu_waits), atomic64_read(&st->imm_in_place),
-		atomic64_read(&st->imm_copied));
+		atomic64_read(&st->imm_copied), ch->max_inline);
 }
 
 /*

@@ -63,6 +63,8 @@ enum {
 	 * contexts per receive).
 	 */
 	SRPT_SEND_CTX_PER_CREDIT	= 2,
+	/* Inline data asked of a QP: an SRP_RSP with fixed-format sense. */
+	SRPT_INLINE_RSP			= 64,
 	/* Scatter/gather entries of one send work request. */
 	SRPT_MAX_SEND_SGE		= 16,
 	/* Most channels one I_T nexus may have. */
@@ -515,6 +517,7 @@ struct srpt_ch_path {
  * @state: enum srpt_ch_state; changed by srpt_ch_set_state() only.
  * @credits: credits granted at login; the size of @recv.
  * @n_ioctx: entries of @ioctx: SRPT_SEND_CTX_PER_CREDIT per credit.
+ * @max_inline: longest response the QP sends inline; 0: none.
  * @pending_credits: credits to return with the next response.
  * @sq_wr_avail: send queue work requests not reserved.
  * @sq_size: send queue work requests commands may reserve: the depth of
@@ -570,6 +573,7 @@ struct srpt_rdma_ch {
 	enum srpt_ch_state state;
 	u32 credits;
 	u32 n_ioctx;
+	u32 max_inline;
 	atomic_t pending_credits;
 	atomic_t sq_wr_avail;
 	u32 sq_size;

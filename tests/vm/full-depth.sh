@@ -1,5 +1,5 @@
 #!/bin/bash
-# improvement: at full queue depth (ib_srp queue_size=128 on one channel: 127 commands in flight) no request waits for a send context or for send-queue space: after verified 4 KiB writes and reads at iodepth 128 the channel's counters show iu_waits=0 and sq_waits=0, and the immediate data of the 4 KiB writes was not copied
+# improvement: at full queue depth (ib_srp queue_size=128 on one channel: 127 commands in flight) no request waits for a send context or for send-queue space: after verified 4 KiB writes and reads at iodepth 128 the channel's counters show iu_waits=0 and sq_waits=0, the immediate data of the 4 KiB writes was not copied, and responses are sent inline
 # SPDX-License-Identifier: GPL-2.0-only
 set -euo pipefail
 # shellcheck source=../lib.sh
@@ -36,6 +36,9 @@ improvement "no command waited for send-queue space (sq_waits=0)" \
 # (512-byte blocks) none is copied.
 improvement "immediate data went to the ramdisk in the receive buffer (imm_in_place>=1000, imm_copied=0)" \
 	eval '[ "$(field "$line" imm_in_place)" -ge 1000 ] && [ "$(field "$line" imm_copied)" = 0 ]'
+# soft-RoCE sends inline what fits its work request (256 bytes).
+improvement "responses of 64 bytes or more are sent inline (rsp_inline)" \
+	eval '[ "$(field "$line" rsp_inline)" -ge 64 ]'
 check "logout" srp_logout_all
 check "the channel is released" target_released
 srpt_end
