@@ -3486,28 +3486,56 @@ free_ch:
 	return ERR_PTR(ret);
 }
 
-/*
- * What changed of the source GID of @p: it is no longer in the GID table
- * of @port (at its index or, deleted and added again as a new MAC or a
- * bonding failover does, at another), or its network device has a new
- * MAC address, which the peer's address vector does not know. NULL if
- * neither.
+/**
+ * srpt_path_change() - which port entry a channel relies on has changed
+ * @noted: the entries the channel's QP took when its login was accepted.
+ * @now: the same entries read from the port now: @now->has_sgid if the
+ *	noted GID is still in the port's table (at any index: a GID
+ *	deleted and added again, as a bonding failover does, is the same
+ *	GID), @now->smac the MAC address of that GID's network device,
+ *	@now->pkey the P_Key at the noted index, @now->lid the port's LID.
+ *
+ * An entry counts only if it was noted; one noted that cannot be read
+ * now has changed.
+ *
+ * Context: any.
+ * Return: what changed, for a log line, or NULL if nothing did.
  */
-static const char *srpt_sgid_change(struct ib_device *dev, u32 port,
-				    const struct srpt_ch_path *p)
+VISIBLE_IF_KUNIT const char *srpt_path_change(const struct srpt_ch_path *noted,
+					      const struct srpt_ch_path *now)
+{
+	if (noted->has_sgid && (!now->has_sgid ||
+				memcmp(&now->sgid, &noted->sgid,
+				       sizeof(noted->sgid))))
+		return "its GID left the port";
+	if (noted->has_smac && (!now->has_smac ||
+				!ether_addr_equal(now->smac, noted->smac)))
+		return "its network device has a new MAC address";
+	if (noted->has_pkey && (!now->has_pkey || now->pkey != noted->pkey))
+		return "its P_Key left the port";
+	if (noted->has_lid && (!now->has_lid || now->lid != noted->lid))
+		return "the port's LID changed";
+	return NULL;
+}
+EXPORT_SYMBOL_IF_KUNIT(srpt_path_change);
+
+/*
+ * The GID @p noted, looked up by value in the table of @port, and the
+ * MAC address of its network device, into @now.
+ */
+static void srpt_read_sgid_now(struct ib_device *dev, u32 port,
+			       const struct srpt_ch_path *p,
+			       struct srpt_ch_path *now)
 {
 	const struct ib_gid_attr *attr;
-	const char *change = NULL;
-	u8 smac[ETH_ALEN];
 
 	attr = rdma_find_gid_by_port(dev, &p->sgid, p->sgid_type, port, NULL);
 	if (IS_ERR(attr))
-		return "its GID left the port";
-	if (p->has_smac && (rdma_read_gid_l2_fields(attr, NULL, smac) ||
-			    !ether_addr_equal(smac, p->smac)))
-		change = "its network device has a new MAC address";
+		return;
+	now->has_sgid = true;
+	now->sgid = attr->gid;
+	now->has_smac = !rdma_read_gid_l2_fields(attr, NULL, now->smac);
 	rdma_put_gid_attr(attr);
-	return change;
 }
 
 /**
@@ -3516,13 +3544,14 @@ static const char *srpt_sgid_change(struct ib_device *dev, u32 port,
  *
  * A QP whose source GID is no longer in the port's table (an IP address
  * of a RoCE port was removed) or whose network device has a new MAC
- * address, whose P_Key entry holds another partition, or
- * whose port has a new LID sends from an address or partition the port
- * no longer has: its peer cannot answer, or gets packets from an
- * address it no longer reaches us by.
+ * address, whose P_Key entry holds another partition, or whose port has
+ * a new LID sends from an address or partition the port no longer has:
+ * its peer cannot answer, or gets packets from an address it no longer
+ * reaches us by. Reads the port's entries and lets srpt_path_change()
+ * decide.
  *
- * The LID is compared with &srpt_port.lid, which the port work reads
- * again before it calls this.
+ * The LID is &srpt_port.lid, which the port work reads again before it
+ * calls this.
  *
  * Context: process context; the caller holds &srpt_device.mutex.
  * Return: what changed, for a log line, or NULL if nothing did.
@@ -3530,22 +3559,18 @@ static const char *srpt_sgid_change(struct ib_device *dev, u32 port,
 static const char *srpt_ch_path_change(struct srpt_rdma_ch *ch)
 {
 	struct ib_device *dev = ch->sport->sdev->device;
-	u32 port = ch->sport->port;
 	const struct srpt_ch_path *p = &ch->path;
-	const char *change;
-	u16 pkey;
+	u32 port = ch->sport->port;
+	struct srpt_ch_path now = {};
 
 	lockdep_assert_held(&ch->sport->sdev->mutex);
-	change = p->has_sgid ? srpt_sgid_change(dev, port, p) : NULL;
-	if (change)
-		return change;
-	if (p->has_pkey &&
-	    (ib_get_cached_pkey(dev, port, p->pkey_index, &pkey) ||
-	     pkey != p->pkey))
-		return "its P_Key left the port";
-	if (p->has_lid && READ_ONCE(ch->sport->lid) != p->lid)
-		return "the port's LID changed";
-	return NULL;
+	if (p->has_sgid)
+		srpt_read_sgid_now(dev, port, p, &now);
+	now.has_pkey = p->has_pkey &&
+		!ib_get_cached_pkey(dev, port, p->pkey_index, &now.pkey);
+	now.has_lid = p->has_lid;
+	now.lid = READ_ONCE(ch->sport->lid);
+	return srpt_path_change(p, &now);
 }
 
 /**

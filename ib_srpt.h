@@ -817,6 +817,8 @@ int srpt_task_attr(u8 attr);
 int srpt_attr_parse(const char *page, u32 min, u32 max, u32 *val);
 struct srpt_port *srpt_req_port(struct srpt_device *sdev, u32 port);
 bool srpt_pkey_valid(u16 pkey);
+const char *srpt_path_change(const struct srpt_ch_path *noted,
+			     const struct srpt_ch_path *now);
 u32 srpt_ib_req_parse(struct srpt_device *sdev,
 		      const struct ib_cm_req_event_param *p,
 		      const void *pdata, struct srpt_req *req);

@@ -1035,6 +1035,78 @@ static void req_pkey_values(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, srpt_pkey_valid(0x8000));
 }
 
+/* srpt_path_change() of a noted path and the port's entries now. */
+struct kt_path {
+	const char *what;
+	struct srpt_ch_path noted, now;
+	const char *change;	/* NULL: the channel stays */
+};
+
+#define KT_GID_A { .raw = { [10] = 0xff, [11] = 0xff, 192, 0, 2, 11 } }
+#define KT_GID_B { .raw = { [10] = 0xff, [11] = 0xff, 192, 0, 2, 12 } }
+#define KT_MAC_A { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 }
+#define KT_MAC_B { 0x52, 0x54, 0x00, 0x12, 0x34, 0x57 }
+/* A RoCE channel: a GID of a network device, the default partition. */
+#define KT_ROCE(...) { .sgid = KT_GID_A, .has_sgid = true, \
+	.smac = KT_MAC_A, .has_smac = true, .pkey = 0xffff, \
+	.has_pkey = true, __VA_ARGS__ }
+/* An InfiniBand channel: no MAC, a P_Key at index 1, a LID. */
+#define KT_IB(...) { .sgid = KT_GID_A, .has_sgid = true, .pkey = 0x8001, \
+	.pkey_index = 1, .has_pkey = true, .lid = 7, .has_lid = true, \
+	__VA_ARGS__ }
+
+static const char kt_gid_left[] = "its GID left the port";
+static const char kt_new_mac[] = "its network device has a new MAC address";
+static const char kt_pkey_left[] = "its P_Key left the port";
+static const char kt_new_lid[] = "the port's LID changed";
+
+static const struct kt_path kt_paths[] = {
+	{ "nothing noted", {}, {}, NULL },
+	{ "RoCE, unchanged", KT_ROCE(), KT_ROCE(), NULL },
+	{ "InfiniBand, unchanged", KT_IB(), KT_IB(), NULL },
+	{ "GID gone", KT_ROCE(), KT_ROCE(.has_sgid = false), kt_gid_left },
+	{ "another GID found", KT_ROCE(), KT_ROCE(.sgid = KT_GID_B),
+	  kt_gid_left },
+	{ "GID gone and P_Key changed: the GID is named", KT_IB(),
+	  KT_IB(.has_sgid = false, .pkey = 0x8002), kt_gid_left },
+	{ "new MAC", KT_ROCE(), KT_ROCE(.smac = KT_MAC_B), kt_new_mac },
+	{ "MAC unreadable", KT_ROCE(), KT_ROCE(.has_smac = false),
+	  kt_new_mac },
+	{ "MAC not noted", KT_ROCE(.has_smac = false),
+	  KT_ROCE(.smac = KT_MAC_B), NULL },
+	{ "another partition", KT_IB(), KT_IB(.pkey = 0x8002), kt_pkey_left },
+	{ "full to limited membership", KT_IB(), KT_IB(.pkey = 0x0001),
+	  kt_pkey_left },
+	{ "P_Key entry unreadable", KT_IB(), KT_IB(.has_pkey = false),
+	  kt_pkey_left },
+	{ "P_Key not noted", KT_IB(.has_pkey = false), KT_IB(.pkey = 0x8002),
+	  NULL },
+	{ "new LID", KT_IB(), KT_IB(.lid = 8), kt_new_lid },
+	{ "no GID on InfiniBand, new LID", KT_IB(.has_sgid = false),
+	  KT_IB(.has_sgid = false, .lid = 8), kt_new_lid },
+	{ "RoCE has no LID", KT_ROCE(), KT_ROCE(.lid = 8), NULL },
+};
+
+static void kt_path_desc(const struct kt_path *t, char *desc)
+{
+	strscpy(desc, t->what, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(kt_path, kt_paths, kt_path_desc);
+
+static void req_path_change(struct kunit *test)
+{
+	const struct kt_path *t = test->param_value;
+	const char *change = srpt_path_change(&t->noted, &t->now);
+
+	if (!t->change) {
+		KUNIT_EXPECT_NULL(test, change);
+		return;
+	}
+	KUNIT_ASSERT_NOT_NULL(test, change);
+	KUNIT_EXPECT_STREQ(test, change, t->change);
+}
+
 static void req_ib_accepts(struct kunit *test)
 {
 	struct srpt_device *sdev = kt_two_port_hca(test);
@@ -1207,6 +1279,7 @@ static void req_rdma_bad_port(struct kunit *test)
 static struct kunit_case srpt_req_cases[] = {
 	KUNIT_CASE(req_port_selection),
 	KUNIT_CASE(req_pkey_values),
+	KUNIT_CASE_PARAM(req_path_change, kt_path_gen_params),
 	KUNIT_CASE(req_ib_accepts),
 	KUNIT_CASE(req_ib_invalid_pkey),
 	KUNIT_CASE(req_ib_no_path),
