@@ -1,5 +1,5 @@
 #!/bin/bash
-# improvement: an IP address of the soft-RoCE port is removed while a channel uses it as its GID: the target closes that channel within seconds with a log line naming it and the reason, its other channel (another address) keeps serving verified data on the same QP, and a login to a newly added address serves its data; a new MAC closes every channel (peers address the old one) and a login after it serves its data
+# improvement: an IP address of the soft-RoCE port is removed while a channel uses it as its GID: the target closes that channel within seconds with a log line naming it and the reason, its other channel (another address) keeps serving verified data on the same QP, and a login to a newly added address serves its data; that address deleted and added again at once (as a bonding failover does) closes nothing; a new MAC closes every channel (peers address the old one) and a login after it serves its data
 # timeout: 600
 # SPDX-License-Identifier: GPL-2.0-only
 set -euo pipefail
@@ -23,6 +23,16 @@ gid_present() {
 	hex=$(printf '%02x%02x:%02x%02x' "${b[@]}")
 	grep -qx "0000:0000:0000:0000:0000:ffff:$hex" \
 		/sys/class/infiniband/"$RXE"/ports/1/gids/* 2>/dev/null
+}
+# gid_indexes ADDR: the indexes of ADDR's GIDs in rxe0's table, sorted
+gid_indexes() {
+	local hex
+	local -a b
+	IFS=. read -ra b <<< "$1"
+	hex=$(printf '%02x%02x:%02x%02x' "${b[@]}")
+	grep -lx "0000:0000:0000:0000:0000:ffff:$hex" \
+		/sys/class/infiniband/"$RXE"/ports/1/gids/* 2>/dev/null |
+		sed 's|.*/||' | sort -n | paste -sd ' '
 }
 # live_qp FILE: the QP number of the one live channel listed in FILE
 live_qp() {
@@ -92,6 +102,28 @@ check "its disk appears" srp_get_disk "$SRP_HOST" 0
 check "the target lists B's channel on $ADDR_C" b_live_on "$ADDR_C"
 check "the 8 MiB written through B before read back" same_as_dev "$DISK" /tmp/pattern 48
 check "fio verify 8 MiB through $ADDR_C" fio_verify via-c "$DISK" 8M --offset=32M
+
+# A GID deleted and added again at once, as a bonding failover does:
+# the core keeps the old entry while B's QP holds it, so the GID comes
+# back at other indexes with the same value, and B's channel stays.
+QP_C='' IDX_C=''
+must "B has one live channel" eval 'QP_C=$(live_qp "$CH_B")'
+must "the indexes of $ADDR_C's GIDs" eval 'IDX_C=$(gid_indexes "$ADDR_C")'
+mark readd
+check "$ADDR_C deleted and added again in one ip batch" \
+	ip -batch - <<< "addr del $ADDR_C/24 dev $NETDEV
+addr add $ADDR_C/24 dev $NETDEV"
+check "rxe0 has $ADDR_C's GIDs again, at other indexes than $IDX_C" \
+	wait_for 10 eval 'gid_present "$ADDR_C" &&
+		[ "$(gid_indexes "$ADDR_C")" != "$IDX_C" ]'
+# The port work runs within a second and settles for 100 ms.
+nap 3
+check "B's channel is live on the same QP $QP_C" \
+	eval '[ "$(live_qp "$CH_B")" = "$QP_C" ]'
+check "no channel was closed" \
+	eval '! log_since readd | grep -Eq "ib_srpt: .*closing"'
+check "fio verify 8 MiB through $ADDR_C after the GID came back" \
+	fio_verify readd "$DISK" 8M --offset=40M
 
 # A new MAC: the peers' address vectors name the old one, so every
 # RoCE channel of the network device is closed, although the GIDs of
