@@ -15,16 +15,8 @@ must "ACL $acl_b for initiator_ext 2, LUN 0" acl_add "$TPG" "$acl_b" 0
 CH_A=$TPG/acls/$acl/channels
 CH_B=$TPG/acls/$acl_b/channels
 
-# gid_present ADDR: rxe0's GID table holds ADDR's IPv4-mapped GID
-gid_present() {
-	local hex
-	local -a b
-	IFS=. read -ra b <<< "$1"
-	hex=$(printf '%02x%02x:%02x%02x' "${b[@]}")
-	grep -qx "0000:0000:0000:0000:0000:ffff:$hex" \
-		/sys/class/infiniband/"$RXE"/ports/1/gids/* 2>/dev/null
-}
-# gid_indexes ADDR: the indexes of ADDR's GIDs in rxe0's table, sorted
+# gid_indexes ADDR: the indexes of ADDR's IPv4-mapped GIDs in rxe0's
+# table, sorted; empty if it has none
 gid_indexes() {
 	local hex
 	local -a b
@@ -34,6 +26,7 @@ gid_indexes() {
 		/sys/class/infiniband/"$RXE"/ports/1/gids/* 2>/dev/null |
 		sed 's|.*/||' | sort -n | paste -sd ' '
 }
+gid_present() { [ -n "$(gid_indexes "$1")" ]; }
 # live_qp FILE: the QP number of the one live channel listed in FILE
 live_qp() {
 	local l
