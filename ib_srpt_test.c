@@ -16,7 +16,9 @@
  * that reading one byte too many faults and fails the case.
  */
 #include <kunit/test.h>
+#include <linux/bits.h>
 #include <linux/dma-direction.h>
+#include <linux/etherdevice.h>
 #include <linux/in.h>
 #include <linux/in6.h>
 #include <linux/module.h>
@@ -1035,25 +1037,31 @@ static void req_pkey_values(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, srpt_pkey_valid(0x8000));
 }
 
-/* srpt_path_change() of a noted path and the port's entries now. */
-struct kt_path {
-	const char *what;
-	struct srpt_ch_path noted, now;
-	const char *change;	/* NULL: the channel stays */
+/* Paths of srpt_path_change() cases, and what a case changes of them. */
+enum kt_path_base { KT_PATH_NONE, KT_PATH_ROCE, KT_PATH_IB };
+
+enum {
+	/* Entries not noted at login (nor read now). */
+	KT_UNNOTED_GID		= BIT(0),
+	KT_UNNOTED_MAC		= BIT(1),
+	KT_UNNOTED_PKEY		= BIT(2),
+	/* What the port holds now. */
+	KT_GID_GONE		= BIT(3),
+	KT_GID_OTHER		= BIT(4),
+	KT_MAC_OTHER		= BIT(5),
+	KT_MAC_UNREADABLE	= BIT(6),
+	KT_PKEY_OTHER		= BIT(7),
+	KT_PKEY_MEMBERSHIP	= BIT(8),
+	KT_PKEY_UNREADABLE	= BIT(9),
+	KT_LID_OTHER		= BIT(10),
 };
 
-#define KT_GID_A { .raw = { [10] = 0xff, [11] = 0xff, 192, 0, 2, 11 } }
-#define KT_GID_B { .raw = { [10] = 0xff, [11] = 0xff, 192, 0, 2, 12 } }
-#define KT_MAC_A { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 }
-#define KT_MAC_B { 0x52, 0x54, 0x00, 0x12, 0x34, 0x57 }
-/* A RoCE channel: a GID of a network device, the default partition. */
-#define KT_ROCE(...) { .sgid = KT_GID_A, .has_sgid = true, \
-	.smac = KT_MAC_A, .has_smac = true, .pkey = 0xffff, \
-	.has_pkey = true, __VA_ARGS__ }
-/* An InfiniBand channel: no MAC, a P_Key at index 1, a LID. */
-#define KT_IB(...) { .sgid = KT_GID_A, .has_sgid = true, .pkey = 0x8001, \
-	.pkey_index = 1, .has_pkey = true, .lid = 7, .has_lid = true, \
-	__VA_ARGS__ }
+struct kt_path {
+	const char *what;
+	enum kt_path_base base;
+	u32 edits;
+	const char *change;	/* NULL: the channel stays */
+};
 
 static const char kt_gid_left[] = "its GID left the port";
 static const char kt_new_mac[] = "its network device has a new MAC address";
@@ -1061,30 +1069,27 @@ static const char kt_pkey_left[] = "its P_Key left the port";
 static const char kt_new_lid[] = "the port's LID changed";
 
 static const struct kt_path kt_paths[] = {
-	{ "nothing noted", {}, {}, NULL },
-	{ "RoCE, unchanged", KT_ROCE(), KT_ROCE(), NULL },
-	{ "InfiniBand, unchanged", KT_IB(), KT_IB(), NULL },
-	{ "GID gone", KT_ROCE(), KT_ROCE(.has_sgid = false), kt_gid_left },
-	{ "another GID found", KT_ROCE(), KT_ROCE(.sgid = KT_GID_B),
-	  kt_gid_left },
-	{ "GID gone and P_Key changed: the GID is named", KT_IB(),
-	  KT_IB(.has_sgid = false, .pkey = 0x8002), kt_gid_left },
-	{ "new MAC", KT_ROCE(), KT_ROCE(.smac = KT_MAC_B), kt_new_mac },
-	{ "MAC unreadable", KT_ROCE(), KT_ROCE(.has_smac = false),
-	  kt_new_mac },
-	{ "MAC not noted", KT_ROCE(.has_smac = false),
-	  KT_ROCE(.smac = KT_MAC_B), NULL },
-	{ "another partition", KT_IB(), KT_IB(.pkey = 0x8002), kt_pkey_left },
-	{ "full to limited membership", KT_IB(), KT_IB(.pkey = 0x0001),
+	{ "nothing noted", KT_PATH_NONE, KT_LID_OTHER, NULL },
+	{ "RoCE, unchanged", KT_PATH_ROCE, 0, NULL },
+	{ "InfiniBand, unchanged", KT_PATH_IB, 0, NULL },
+	{ "GID gone", KT_PATH_ROCE, KT_GID_GONE, kt_gid_left },
+	{ "another GID found", KT_PATH_ROCE, KT_GID_OTHER, kt_gid_left },
+	{ "GID gone and P_Key changed: the GID is named", KT_PATH_IB,
+	  KT_GID_GONE | KT_PKEY_OTHER, kt_gid_left },
+	{ "new MAC", KT_PATH_ROCE, KT_MAC_OTHER, kt_new_mac },
+	{ "MAC unreadable", KT_PATH_ROCE, KT_MAC_UNREADABLE, kt_new_mac },
+	{ "MAC not noted", KT_PATH_ROCE, KT_UNNOTED_MAC | KT_MAC_OTHER, NULL },
+	{ "another partition", KT_PATH_IB, KT_PKEY_OTHER, kt_pkey_left },
+	{ "full to limited membership", KT_PATH_IB, KT_PKEY_MEMBERSHIP,
 	  kt_pkey_left },
-	{ "P_Key entry unreadable", KT_IB(), KT_IB(.has_pkey = false),
+	{ "P_Key entry unreadable", KT_PATH_IB, KT_PKEY_UNREADABLE,
 	  kt_pkey_left },
-	{ "P_Key not noted", KT_IB(.has_pkey = false), KT_IB(.pkey = 0x8002),
+	{ "P_Key not noted", KT_PATH_IB, KT_UNNOTED_PKEY | KT_PKEY_OTHER,
 	  NULL },
-	{ "new LID", KT_IB(), KT_IB(.lid = 8), kt_new_lid },
-	{ "no GID on InfiniBand, new LID", KT_IB(.has_sgid = false),
-	  KT_IB(.has_sgid = false, .lid = 8), kt_new_lid },
-	{ "RoCE has no LID", KT_ROCE(), KT_ROCE(.lid = 8), NULL },
+	{ "new LID", KT_PATH_IB, KT_LID_OTHER, kt_new_lid },
+	{ "no GID on InfiniBand, new LID", KT_PATH_IB,
+	  KT_UNNOTED_GID | KT_LID_OTHER, kt_new_lid },
+	{ "RoCE has no LID", KT_PATH_ROCE, KT_LID_OTHER, NULL },
 };
 
 static void kt_path_desc(const struct kt_path *t, char *desc)
@@ -1094,11 +1099,65 @@ static void kt_path_desc(const struct kt_path *t, char *desc)
 
 KUNIT_ARRAY_PARAM(kt_path, kt_paths, kt_path_desc);
 
+/*
+ * A channel's path as noted at login: on RoCE a GID of a network device
+ * and the default partition, on InfiniBand a P_Key at index 1 and a LID.
+ */
+static void kt_path_noted(enum kt_path_base base, struct srpt_ch_path *p)
+{
+	static const u8 mac[ETH_ALEN] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
+	static const u8 gid[16] = { [10] = 0xff, [11] = 0xff, 192, 0, 2, 11 };
+
+	memset(p, 0, sizeof(*p));
+	if (base == KT_PATH_NONE)
+		return;
+	memcpy(p->sgid.raw, gid, sizeof(gid));
+	p->has_sgid = true;
+	p->has_pkey = true;
+	if (base == KT_PATH_ROCE) {
+		ether_addr_copy(p->smac, mac);
+		p->has_smac = true;
+		p->pkey = 0xffff;
+		return;
+	}
+	p->pkey = 0x8001;
+	p->pkey_index = 1;
+	p->lid = 7;
+	p->has_lid = true;
+}
+
+/* What the port holds now: @noted with the changes @edits names. */
+static void kt_path_now(const struct srpt_ch_path *noted, u32 edits,
+			struct srpt_ch_path *now)
+{
+	*now = *noted;
+	now->has_sgid &= !(edits & KT_GID_GONE);
+	if (edits & KT_GID_OTHER)
+		now->sgid.raw[15]++;
+	if (edits & KT_MAC_OTHER)
+		now->smac[5]++;
+	now->has_smac &= !(edits & KT_MAC_UNREADABLE);
+	if (edits & KT_PKEY_OTHER)
+		now->pkey++;
+	if (edits & KT_PKEY_MEMBERSHIP)
+		now->pkey ^= 0x8000;
+	now->has_pkey &= !(edits & KT_PKEY_UNREADABLE);
+	if (edits & KT_LID_OTHER)
+		now->lid++;
+}
+
 static void req_path_change(struct kunit *test)
 {
 	const struct kt_path *t = test->param_value;
-	const char *change = srpt_path_change(&t->noted, &t->now);
+	struct srpt_ch_path noted, now;
+	const char *change;
 
+	kt_path_noted(t->base, &noted);
+	noted.has_sgid &= !(t->edits & KT_UNNOTED_GID);
+	noted.has_smac &= !(t->edits & KT_UNNOTED_MAC);
+	noted.has_pkey &= !(t->edits & KT_UNNOTED_PKEY);
+	kt_path_now(&noted, t->edits, &now);
+	change = srpt_path_change(&noted, &now);
 	if (!t->change) {
 		KUNIT_EXPECT_NULL(test, change);
 		return;
