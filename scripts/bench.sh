@@ -8,8 +8,11 @@
 # 1 MiB sequential). Prints, per job, each driver's median over the
 # rounds of IOPS, mean and p99 completion latency and kernel CPU time
 # per I/O, and the ratios ours/reference (for latency and CPU time
-# below 1 is better). Numbers under QEMU TCG are only comparable within
-# one run; nothing here is a pass/fail threshold.
+# below 1 is better); then, per job, the range of the ratios of rounds
+# run next to each other (IOPS and CPU time; a range that holds 1.00 is
+# a difference this run cannot tell) and the medians of the context
+# switches and interrupts per I/O. Numbers under QEMU TCG are only
+# comparable within one run; nothing here is a pass/fail threshold.
 #
 # --jobs RE runs only the jobs whose names match the extended regular
 # expression RE. --against KO measures against another build of this
@@ -64,14 +67,14 @@ grep '^result ' "$results/scenario.log" > "$results/results.txt" || {
 }
 python3 - "$results/results.txt" <<'PY'
 import sys, collections, statistics
-acc = collections.defaultdict(list)
+acc = collections.defaultdict(dict)
 jobs = []
 for line in open(sys.argv[1]):
     f = line.split()
-    drv, job = f[1], f[3]
+    drv, rnd, job = f[1], int(f[2]), f[3]
     if job not in jobs:
         jobs.append(job)
-    acc[(job, drv)].append([float(x) for x in f[4:9]])
+    acc[(job, drv)][rnd] = [float(x) for x in f[4:]]
 def med(rows, i):
     return statistics.median(r[i] for r in rows)
 def ratio(a, b):
@@ -79,17 +82,43 @@ def ratio(a, b):
 print("%-18s %3s %9s %9s %6s %8s %8s %6s %8s %8s %6s %7s %7s %6s" % (
     "job", "n", "IOPS", "ref", "ratio", "lat us", "ref", "ratio",
     "p99 us", "ref", "ratio", "cpu us", "ref", "ratio"))
+done = []
 for j in jobs:
     o, r = acc.get((j, "ours")), acc.get((j, "ref"))
     if not o or not r:
         print("%-18s incomplete" % j)
         continue
+    done.append(j)
     cols = []
     for i in (0, 2, 3, 4):
-        a, b = med(o, i), med(r, i)
+        a, b = med(o.values(), i), med(r.values(), i)
         cols += [a, b, ratio(a, b)]
     print("%-18s %3d %9.0f %9.0f %s %8.1f %8.1f %s %8.1f %8.1f %s %7.1f %7.1f %s" % (
         j, min(len(o), len(r)), *cols))
+# Round k of ours is paired with round k of the reference (run next to
+# each other). With n pairs, the median of the ratio lies between the
+# lowest and the highest paired ratio with confidence 1 - 2 / 2^n (sign
+# test): a range that holds 1.00 is a difference this run cannot tell.
+print()
+print("%-18s %3s %5s %12s %12s %6s %6s %6s %7s %7s %6s" % (
+    "job", "n", "conf", "IOPS range", "CPU range", "cs/IO", "ref", "ratio",
+    "irq/IO", "ref", "ratio"))
+for j in done:
+    o, r = acc[(j, "ours")], acc[(j, "ref")]
+    both = sorted(set(o) & set(r))
+    rng = []
+    for i in (0, 4):
+        q = [o[k][i] / r[k][i] for k in both if r[k][i]]
+        rng.append("%5.2f-%-5.2f" % (min(q), max(q)) if q else "%11s" % "-")
+    cols = []
+    for i in (6, 7):
+        if all(len(x) > i for x in list(o.values()) + list(r.values())):
+            a, b = med(o.values(), i), med(r.values(), i)
+            cols += ["%6.2f" % a, "%6.2f" % b, ratio(a, b)]
+        else:
+            cols += ["%6s" % "-"] * 3
+    print("%-18s %3d %4.0f%% %12s %12s %s %s %s %7s %7s %s" % (
+        j, len(both), 100 * (1 - 2 / 2 ** len(both)), *rng, *cols))
 PY
 if [ "$profile" = 1 ]; then
 	grep '^profile ' "$results/scenario.log" > "$results/profile.txt" || {

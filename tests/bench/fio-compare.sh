@@ -10,11 +10,14 @@
 # round loads one driver, configures the same target, logs in, runs
 # every job, logs out and unloads; rounds alternate between the
 # drivers. Prints one "result" line per driver, job and round:
-#   result DRIVER ROUND JOB IOPS MIB/S LAT-MEAN-US LAT-P99-US CPU-US/IO IOS
+#   result DRIVER ROUND JOB IOPS MIB/S LAT-MEAN-US LAT-P99-US CPU-US/IO IOS CS/IO IRQ/IO
 # where the latencies are fio's completion latencies, CPU-US/IO is the
 # VM's system, interrupt and softirq time over the job (target and
-# initiator kernels together: both run in this VM) divided by the I/Os
-# and IOS is the number of I/Os.
+# initiator kernels together: both run in this VM) divided by the I/Os,
+# IOS is the number of I/Os, and CS/IO and IRQ/IO are the VM's context
+# switches and interrupts (/proc/stat ctxt and intr) per I/O: what the
+# driver decides (completions, wake-ups, work items) shows there with
+# less of the timing noise of TCG than in CPU time.
 #
 # With BENCH_PROFILE=1 every job also runs under perf record (cpu-clock
 # samples on every CPU, PROFILE_HZ a second), and a "profile" line gives
@@ -87,8 +90,12 @@ print("profile %s %s %s %s" % (drv, rnd, job,
 ' "$@" "$PROFILE_HZ"
 }
 
-# kernel_ticks: system + irq + softirq time of the VM, in USER_HZ ticks
-kernel_ticks() { awk '/^cpu / { print $4 + $7 + $8 }' /proc/stat; }
+# vm_counters: system + irq + softirq time of the VM in USER_HZ ticks,
+# context switches and interrupts since boot
+vm_counters() {
+	awk '/^cpu / { t = $4 + $7 + $8 } /^ctxt / { c = $2 } /^intr / { i = $2 }
+		END { print t, c, i }' /proc/stat
+}
 
 # bench_job DRIVER ROUND NAME DISK-NO FIO-ARGS...: print "result"
 bench_job() {
@@ -97,11 +104,11 @@ bench_job() {
 	shift 4
 	[ "${BENCH_PROFILE:-0}" = 1 ] &&
 		perf=(perf record -q -a -e cpu-clock -F "$PROFILE_HZ" -o "$PERF_DATA" --)
-	t0=$(kernel_ticks)
+	t0=$(vm_counters)
 	out=$("${perf[@]}" fio --name="$name" --filename="$disk" --allow_file_create=0 \
 		--direct=1 --ioengine=libaio --time_based --runtime="$RUNTIME" \
 		--size=192M --group_reporting --output-format=json "$@" 2>/dev/null) || return 1
-	t1=$(kernel_ticks)
+	t1=$(vm_counters)
 	res=$(python3 -c '
 import json, os, sys
 j = json.loads(sys.stdin.read())["jobs"][0]
@@ -112,12 +119,16 @@ d = j["read"] if j["read"]["total_ios"] >= j["write"]["total_ios"] else j["write
 lat = d["clat_ns"]
 p99 = lat.get("percentile", {}).get("99.000000", 0) / 1000
 hz = os.sysconf("SC_CLK_TCK")
-cpu = (int(sys.argv[5]) - int(sys.argv[4])) * 1e6 / hz / ios if ios else 0
-print("result %s %s %s %.1f %.2f %.1f %.1f %.1f %d" % (sys.argv[1], sys.argv[2], sys.argv[3],
-      iops, bw, lat["mean"] / 1000, p99, cpu, ios))
+d = [int(b) - int(a) for a, b in zip(sys.argv[4].split(), sys.argv[5].split())]
+per = lambda x, k=1: x * k / ios if ios else 0
+print("result %s %s %s %.1f %.2f %.1f %.1f %.1f %d %.2f %.2f" % (sys.argv[1], sys.argv[2],
+      sys.argv[3], iops, bw, lat["mean"] / 1000, p99, per(d[0], 1e6 / hz), ios,
+      per(d[1]), per(d[2])))
 ' "$drv" "$round" "$name" "$t0" "$t1" <<<"$out") || return 1
 	echo "$res"
-	[ ${#perf[@]} -eq 0 ] || profile_line "$drv" "$round" "$name" "${res##* }"
+	local f
+	read -ra f <<<"$res"
+	[ ${#perf[@]} -eq 0 ] || profile_line "$drv" "$round" "$name" "${f[9]}"
 }
 
 bench_round() {
