@@ -159,8 +159,10 @@ wanted force-mr && run_part force-mr bash scripts/test-vm.sh \
 # round of each, every figure present for both drivers.
 bench_smoke() {
 	local out pass=0 fail=0
+	local n='[0-9.]+' r='[0-9.]+-[0-9.]+'
 	if out=$(bash scripts/bench.sh --rounds 1 --runtime 3 2>&1) &&
-		[ "$(grep -cE '^(rand|read|write)[a-z0-9-]* +1 ' <<<"$out")" -eq 10 ]; then
+		[ "$(grep -cE "^(rand|read|write)[a-z0-9-]* +1 +$n +$n +$n " <<<"$out")" -eq 10 ] &&
+		[ "$(grep -cE "^(rand|read|write)[a-z0-9-]* +1 +0% +$r +$r( +$n){6}\$" <<<"$out")" -eq 10 ]; then
 		pass=$((pass + 1))
 	else
 		fail=$((fail + 1))
