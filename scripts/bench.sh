@@ -112,11 +112,8 @@ for j in done:
         rng.append("%5.2f-%-5.2f" % (min(q), max(q)) if q else "%11s" % "-")
     cols = []
     for i in (6, 7):
-        if all(len(x) > i for x in list(o.values()) + list(r.values())):
-            a, b = med(o.values(), i), med(r.values(), i)
-            cols += ["%6.2f" % a, "%6.2f" % b, ratio(a, b)]
-        else:
-            cols += ["%6s" % "-"] * 3
+        a, b = med(o.values(), i), med(r.values(), i)
+        cols += ["%6.2f" % a, "%6.2f" % b, ratio(a, b)]
     print("%-18s %3d %4.0f%% %12s %12s %s %s %s %7s %7s %s" % (
         j, len(both), 100 * (1 - 2 / 2 ** len(both)), *rng, *cols))
 PY
